@@ -1,0 +1,26 @@
+"""Gavel's user: Django's user plus a suspension flag that the bid engine honours."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A site user. Bidders are plain users; sellers and moderators are staff in their groups."""
+
+    is_suspended = models.BooleanField(
+        default=False, help_text="A suspended user can neither bid nor list."
+    )
+    suspended_reason = models.CharField(max_length=500, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def public_handle(self) -> str:
+        """The masked name shown to other users: first and last character around `***`."""
+        return mask_username(self.username)
+
+
+def mask_username(username: str) -> str:
+    """Mask a username as DESIGN §4 says: `"bidder7"` → `"b***7"`."""
+    if not username:
+        return "***"
+    return f"{username[0]}***{username[-1]}"

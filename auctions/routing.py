@@ -1,0 +1,3 @@
+"""WebSocket routes of the auctions app."""
+
+websocket_urlpatterns = []

@@ -1,0 +1,218 @@
+"""Gavel's one settings module, driven by environment variables (DESIGN §5).
+
+With no variable set it runs on SQLite and an embedded in-process Redis (fakeredis with Lua)
+plus Channels' in-memory layer. `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL, real
+Redis and channels-redis; `DJANGO_DEBUG=0` switches to production hardening.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """Read a boolean environment variable ("1", "true", "yes", "on" are true)."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """Read a comma-separated environment variable into a list of stripped items."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_flag("DJANGO_DEBUG", True)
+
+if DEBUG:
+    SECRET_KEY = os.environ.get(
+        "DJANGO_SECRET_KEY", "dev-only-insecure-key-gavel-0123456789-abcdefghijklmnopqrstuvwxyz"
+    )
+    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+else:
+    try:
+        SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+        ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+    except KeyError as missing:
+        raise ImproperlyConfigured(f"{missing} is required when DJANGO_DEBUG=0") from None
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS is required when DJANGO_DEBUG=0")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "channels",
+    "accounts",
+    "auctions",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database: PostgreSQL from DATABASE_URL, else an SQLite file in the project. ---
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=0, conn_health_checks=True
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The server and the worker share the file: WAL lets readers run beside one writer, and
+    # IMMEDIATE transactions wait for the write lock instead of failing on upgrade.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# --- Redis and the channel layer. ---
+# REDIS_URL may list several servers (comma-separated) for a sharded channel layer; the engine
+# uses the first one. Unset means the embedded fakeredis server and the in-memory layer.
+REDIS_URLS = env_list("REDIS_URL")
+REDIS_URL = REDIS_URLS[0] if REDIS_URLS else ""
+REDIS_CLUSTER = env_flag("REDIS_CLUSTER", False)
+
+if REDIS_URLS:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": REDIS_URLS,
+                # A viewer that stops reading loses old messages instead of growing a queue:
+                # capacity bounds each channel, expiry drops what nobody picked up.
+                "capacity": 100,
+                "expiry": 10,
+                "group_expiry": 86400,
+                "prefix": "gavel:layer",
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 100, "expiry": 10},
+        }
+    }
+
+# --- Auth. ---
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+# --- I18N, static and media. ---
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = "media/"
+MEDIA_ROOT = BASE_DIR / "media"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Gavel <auctions@gavel.localhost>")
+
+# --- Security. Production values apply whenever DEBUG is off. ---
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {"daphne": {"level": "WARNING"}},
+}
+
+# --- Gavel: the auction rules' settings (DESIGN §3). Money is integer minor units. ---
+GAVEL_CURRENCY = os.environ.get("GAVEL_CURRENCY", "USD")
+GAVEL_CURRENCY_DECIMALS = 2
+# The largest amount anyone may bid or list for: 10,000,000.00.
+GAVEL_MAX_AMOUNT = 1_000_000_000
+# eBay-style increment bands: (price below, increment), in minor units; the last band is open.
+GAVEL_INCREMENT_TABLE = [
+    (100, 5),
+    (500, 25),
+    (2_500, 50),
+    (10_000, 100),
+    (25_000, 250),
+    (50_000, 500),
+    (100_000, 1_000),
+    (250_000, 2_500),
+    (500_000, 5_000),
+    (None, 10_000),
+]
+GAVEL_DEFAULT_EXTENSION = timedelta(minutes=2)
+GAVEL_MIN_DURATION = timedelta(minutes=1)
+GAVEL_MAX_DURATION = timedelta(days=30)
+# New listings wait for a moderator's approval before they are public.
+GAVEL_LISTING_APPROVAL = env_flag("GAVEL_LISTING_APPROVAL", True)
+# Per-user bid rate limit: at most this many bid attempts in the window.
+GAVEL_BID_RATE_LIMIT = (int(os.environ.get("GAVEL_BID_RATE_LIMIT", 20)), 10)
+# How many events each auction's Redis stream keeps for reconnecting clients.
+GAVEL_EVENT_STREAM_MAXLEN = 1000
+# How long an idempotency record (request_id → first answer) lives in Redis, in seconds.
+GAVEL_REQUEST_ID_TTL = 24 * 60 * 60
