@@ -216,3 +216,6 @@ GAVEL_BID_RATE_LIMIT = (int(os.environ.get("GAVEL_BID_RATE_LIMIT", 20)), 10)
 GAVEL_EVENT_STREAM_MAXLEN = 1000
 # How long an idempotency record (request_id → first answer) lives in Redis, in seconds.
 GAVEL_REQUEST_ID_TTL = 24 * 60 * 60
+# Run the lifecycle worker (settling, reconciling) as a thread inside the ASGI server: how the
+# embedded default works, since its in-process Redis cannot be shared with another process.
+GAVEL_WORKER_IN_PROCESS = env_flag("GAVEL_WORKER_IN_PROCESS", False)

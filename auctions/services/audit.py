@@ -1,0 +1,25 @@
+"""The audit trail: one append-only row per staff or system action."""
+
+from django.db import models
+
+from auctions.models import AuditLog
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target: models.Model,
+    reason: str = "",
+    data: dict | None = None,
+) -> AuditLog:
+    """Append who (`actor`, None for the system) did `action` to `target`, why and when."""
+    return AuditLog.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_repr=str(target)[:200],
+        reason=reason,
+        data=data or {},
+    )
