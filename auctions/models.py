@@ -234,6 +234,11 @@ class Bid(models.Model):
                 name="bid_max_at_least_amount",
             ),
             models.CheckConstraint(condition=Q(price__gt=0), name="bid_price_positive"),
+            models.CheckConstraint(
+                condition=(Q(amount__isnull=True) | Q(amount__gt=0))
+                & (Q(max_amount__isnull=True) | Q(max_amount__gt=0)),
+                name="bid_amounts_positive",
+            ),
         ]
 
     def __str__(self):

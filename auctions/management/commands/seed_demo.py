@@ -1,0 +1,111 @@
+"""`manage.py seed_demo`: demo users, categories and a dozen open auctions, idempotently.
+
+Running it again creates nothing new while the demo auctions are still open; once a demo lot
+has ended (or was cancelled) it is listed again, so `make run` always shows live auctions.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from auctions.models import Auction, Category
+from auctions.roles import MODERATORS_GROUP, SELLERS_GROUP
+
+DEMO_PASSWORD = "gavel-demo"
+
+# username, role, password
+DEMO_USERS = [
+    ("admin", "superuser", "gavel-admin"),
+    ("moderator", "moderator", DEMO_PASSWORD),
+    ("seller_ann", "seller", DEMO_PASSWORD),
+    ("seller_bob", "seller", DEMO_PASSWORD),
+    ("alice", "bidder", DEMO_PASSWORD),
+    ("bruno", "bidder", DEMO_PASSWORD),
+    ("chiara", "bidder", DEMO_PASSWORD),
+]
+
+CATEGORIES = ["Watches", "Cameras", "Books", "Art"]
+
+# title, category, seller, start (cents), reserve, buy now, minutes until the end
+DEMO_LOTS = [
+    ("Omega Seamaster 300, 1967", "Watches", "seller_ann", 150_000, 250_000, None, 4),
+    ("Seiko 6139 Pogue chronograph", "Watches", "seller_ann", 20_000, None, 60_000, 12),
+    ("Casio F-91W, new old stock", "Watches", "seller_bob", 500, None, 2_500, 3),
+    ("Leica M6 with Summicron 50mm", "Cameras", "seller_bob", 180_000, 220_000, None, 45),
+    ("Canon AE-1 Program", "Cameras", "seller_ann", 9_000, None, None, 9),
+    ("Hasselblad 500C/M kit", "Cameras", "seller_bob", 120_000, None, 300_000, 180),
+    ("First edition of Dune (1965)", "Books", "seller_ann", 300_000, 500_000, None, 25),
+    ("Signed Terry Pratchett, Mort", "Books", "seller_bob", 15_000, None, None, 6),
+    ("Complete Calvin and Hobbes box set", "Books", "seller_ann", 4_000, None, 12_000, 90),
+    ("Linocut print, harbour at dawn", "Art", "seller_bob", 7_500, 10_000, None, 15),
+    ("Oil on canvas, untitled (1982)", "Art", "seller_ann", 50_000, None, None, 240),
+    ("Bauhaus poster reprint", "Art", "seller_bob", 2_000, None, 6_000, 2),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo users and auctions (idempotent). Refuses to run with DEBUG off."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DEBUG off (never in production)."
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo creates users with known passwords; DEBUG is off.")
+        with transaction.atomic():
+            users = {name: self._user(name, role, password) for name, role, password in DEMO_USERS}
+            categories = {
+                name: Category.objects.get_or_create(slug=name.lower(), defaults={"name": name})[0]
+                for name in CATEGORIES
+            }
+            created = sum(self._lot(lot, users, categories) for lot in DEMO_LOTS)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} auctions listed now)."))
+        self.stdout.write("Log in with:")
+        for name, role, password in DEMO_USERS:
+            self.stdout.write(f"  {role:<10} {name:<11} password: {password}")
+
+    def _user(self, username: str, role: str, password: str) -> User:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@gavel.localhost"}
+        )
+        if created:
+            user.set_password(password)
+            user.is_staff = role in {"superuser", "moderator", "seller"}
+            user.is_superuser = role == "superuser"
+            user.save()
+            group = {"moderator": MODERATORS_GROUP, "seller": SELLERS_GROUP}.get(role)
+            if group:
+                user.groups.add(Group.objects.get(name=group))
+        return user
+
+    def _lot(self, lot, users, categories) -> int:
+        title, category, seller, start, reserve, buy_now, minutes = lot
+        now = timezone.now()
+        still_listed = (
+            Auction.objects.filter(title=title, seller=users[seller], ends_at__gt=now)
+            .exclude(status__in=[Auction.Status.ENDED, Auction.Status.CANCELLED])
+            .exists()
+        )
+        if still_listed:
+            return 0
+        Auction.objects.create(
+            title=title,
+            description=f"{title}. A demo lot: bid as alice, bruno or chiara to watch it move.",
+            category=categories[category],
+            seller=users[seller],
+            starting_price=start,
+            reserve_price=reserve,
+            buy_now_price=buy_now,
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(minutes=minutes),
+            hard_close_at=now + timedelta(minutes=minutes + 60),
+            status=Auction.Status.SCHEDULED,
+        )
+        return 1

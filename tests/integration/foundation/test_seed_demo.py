@@ -1,0 +1,31 @@
+"""`seed_demo` creates every role and a dozen open auctions, and is idempotent."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from auctions.models import Auction
+from auctions.roles import is_moderator, is_seller
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_twice_creates_everything_once(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert User.objects.get(username="admin").is_superuser
+    assert is_moderator(User.objects.get(username="moderator"))
+    assert is_seller(User.objects.get(username="seller_ann"))
+    assert is_seller(User.objects.get(username="seller_bob"))
+    assert User.objects.filter(username__in=["alice", "bruno", "chiara"]).count() == 3
+    assert Auction.objects.count() == 12
+    assert Auction.objects.filter(status=Auction.Status.SCHEDULED).count() == 12
+
+
+def test_seed_demo_refuses_with_debug_off(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
