@@ -400,7 +400,7 @@ class AuctionAdmin(admin.ModelAdmin):
                     else Auction.Status.SCHEDULED
                 )
         super().save_model(request, obj, form, change)
-        if change and obj.status == Auction.Status.SCHEDULED:
+        if change:
             moderation.engine_refresh(obj)
 
     def response_change(self, request, obj):

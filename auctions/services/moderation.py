@@ -9,6 +9,7 @@ notifies bidders; this layer adds the permission and reason checks in front of i
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.conf import settings
@@ -16,11 +17,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from auctions.errors import BidError
 from auctions.models import Auction, AuditLog, Bid, Report
 from auctions.roles import is_moderator
 from auctions.services.audit import audit_record
+
+logger = logging.getLogger(__name__)
 
 REASON_MAX_LENGTH = 500
 
@@ -101,16 +105,23 @@ def _notify(user, subject: str, body: str) -> None:
 
 
 def engine_refresh(auction: Auction) -> None:
-    """Make the engine's hot state follow a status or parameter change made in the database."""
+    """After commit, copy the listing's status and parameters into the engine's hot state.
+
+    Without it an approved listing would stay "pending" in Redis until its hot state expires.
+    """
     try:
-        from auctions.engine import api as engine_api
-    except ImportError:  # pragma: no cover - the engine is not installed yet
+        from auctions.engine.hot_state import refresh
+    except ImportError:  # pragma: no cover - only before the engine exists
         return
-    refresh = getattr(engine_api, "hot_state_invalidate", None) or getattr(
-        engine_api, "hot_state_rebuild", None
-    )
-    if refresh is not None:
-        transaction.on_commit(lambda: refresh(auction=auction))
+
+    def run():
+        try:
+            refresh(auction)
+        except RedisError:
+            # The next load from the database corrects it; the change itself is committed.
+            logger.warning("Could not refresh the hot state of auction %s", auction.pk)
+
+    transaction.on_commit(run)
 
 
 # --- listings -----------------------------------------------------------------------------------
@@ -157,6 +168,7 @@ def listing_reject(*, auction: Auction, actor, reason: str) -> Auction:
         auction.moderation_reason = reason
         auction.save(update_fields=["status", "moderation_reason", "updated_at"])
         audit_record(actor=actor, action="listing.reject", target=auction, reason=reason)
+        engine_refresh(auction)
         _notify(
             auction.seller,
             f"Your listing “{auction.title}” was not approved",
@@ -168,8 +180,6 @@ def listing_reject(*, auction: Auction, actor, reason: str) -> Auction:
 
 def listing_resubmit(*, auction: Auction, actor) -> Auction:
     """A seller's edit of a rejected listing sends it back to the queue (status → pending)."""
-    if auction.status != Auction.Status.REJECTED:
-        return auction
     with transaction.atomic():
         auction = _locked(auction)
         if auction.status != Auction.Status.REJECTED:
@@ -179,6 +189,7 @@ def listing_resubmit(*, auction: Auction, actor) -> Auction:
         )
         auction.save(update_fields=["status", "updated_at"])
         audit_record(actor=actor, action="listing.resubmit", target=auction)
+        engine_refresh(auction)
     return auction
 
 
