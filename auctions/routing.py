@@ -1,3 +1,9 @@
-"""WebSocket routes of the auctions app."""
+"""WebSocket routes of the auctions app (wrapped by config/asgi.py in the origin and auth checks)."""
 
-websocket_urlpatterns = []
+from django.urls import path
+
+from auctions.consumers import AuctionConsumer
+
+websocket_urlpatterns = [
+    path("ws/auctions/<int:auction_id>/", AuctionConsumer.as_asgi()),
+]

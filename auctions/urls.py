@@ -2,11 +2,23 @@
 
 from django.urls import path
 
-from auctions import views
+from auctions import views_reports
+from auctions.views import api, pages
 
 app_name = "auctions"
 
 urlpatterns = [
-    path("", views.auction_list, name="list"),
-    path("auctions/<int:pk>/", views.auction_detail, name="detail"),
+    path("", pages.auction_list, name="list"),
+    path("auctions/upcoming/", pages.auction_list, {"which": "upcoming"}, name="upcoming"),
+    path("auctions/ended/", pages.auction_list, {"which": "ended"}, name="ended"),
+    path("auctions/<int:pk>/", pages.auction_detail, name="detail"),
+    path("auctions/<int:pk>/bid", pages.bid_post, name="bid"),
+    path("auctions/<int:pk>/buy", pages.buy_post, name="buy"),
+    path("auctions/<int:pk>/watch", pages.watch_post, name="watch"),
+    path("auctions/<int:pk>/unwatch", pages.unwatch_post, name="unwatch"),
+    path("auctions/<int:pk>/report", views_reports.report_auction, name="report"),
+    path("me/", pages.me, name="me"),
+    path("api/auctions/<int:pk>", api.auction_state, name="api-auction"),
+    path("api/auctions/<int:pk>/bids", api.auction_bids, name="api-bids"),
+    path("api/auctions/<int:pk>/buy", api.auction_buy, name="api-buy"),
 ]

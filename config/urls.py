@@ -5,8 +5,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from auctions.views import api as auctions_api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", auctions_api.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("auctions.urls")),

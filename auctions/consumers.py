@@ -1,0 +1,188 @@
+"""The live auction socket, `/ws/auctions/<id>/?since=<seq>` (DESIGN §4).
+
+On connect: the missed durable events (with `since`) and a `snapshot`; then the auction's live
+events, each at most once and in `seq` order — a gap (messages the channel layer dropped for a
+slow client) is healed from the engine's event stream, so a viewer that falls behind gets the
+latest state instead of a growing queue. Logged-in clients may bid (`bid_result`) and receive
+their private `outbid` / `won` events. `{"type": "ping"}` is answered with `pong`.
+"""
+
+import json
+import logging
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from auctions import presence, selectors, wire
+from auctions.errors import BidError, NotAllowed, Unavailable
+from auctions.forms import MalformedRequest, parse_bid_request
+
+logger = logging.getLogger(__name__)
+
+CLOSE_NOT_FOUND = 4404
+
+
+def _since(scope) -> int | None:
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("since")
+    if not values or not values[0].isdigit() or len(values[0]) > 18:
+        return None
+    return int(values[0])
+
+
+@database_sync_to_async
+def _load_auction(auction_id):
+    return selectors.auction_public_get(auction_id=auction_id)
+
+
+@database_sync_to_async
+def _snapshot(auction, viewer_id):
+    auction.refresh_from_db(fields=["title", "status"])
+    state = selectors.auction_state_get(auction=auction)
+    bids = selectors.auction_bids_public(auction=auction)
+    payload = wire.state_payload(state, title=auction.title, viewer_id=viewer_id)
+    payload.update(
+        type="snapshot",
+        now=wire.iso(state.now),
+        bids=[wire.bid_payload(bid, viewer_id=viewer_id) for bid in bids],
+    )
+    return payload
+
+
+@database_sync_to_async
+def _missed(auction, since, viewer_id):
+    """Public events after `since`, each `bid` marked `is_you` from the ledger; None if unknown."""
+    events = selectors.auction_events_since(auction=auction, since=since)
+    if events is None:
+        return None
+    mine = set()
+    if viewer_id is not None:
+        seqs = [event["seq"] for event in events if event.get("type") == "bid"]
+        mine = set(
+            auction.bids.filter(seq__in=seqs, bidder_id=viewer_id).values_list("seq", flat=True)
+        )
+    return [
+        {**event, "is_you": event["seq"] in mine} if event.get("type") == "bid" else event
+        for event in events
+    ]
+
+
+@database_sync_to_async
+def _place_bid(auction, user, bid):
+    from auctions.services.bidding import bid_place
+
+    return bid_place(
+        auction=auction,
+        bidder=user,
+        amount=bid.amount,
+        max_amount=bid.max_amount,
+        request_id=bid.request_id,
+    )
+
+
+class AuctionConsumer(AsyncJsonWebsocketConsumer):
+    """One viewer of one auction. Group handlers are named after the event types."""
+
+    async def connect(self):
+        self.auction_id = self.scope["url_route"]["kwargs"]["auction_id"]
+        user = self.scope.get("user")
+        self.user = user if user is not None and user.is_authenticated else None
+        self.viewer_id = self.user.pk if self.user else None
+        self.last_seq = 0
+        self.auction = await _load_auction(self.auction_id)
+        if self.auction is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        # Join first, read second: an event published in between is then both in the snapshot
+        # and queued, and the queued copy is dropped by its seq.
+        await self._join(f"auction-{self.auction_id}")
+        if self.viewer_id is not None:
+            await self._join(f"user-{self.viewer_id}")
+        await self.accept()
+        await self._catch_up(_since(self.scope))
+        await presence.viewer_join(self.auction_id, self.channel_name, self.channel_layer)
+
+    async def disconnect(self, code):
+        if getattr(self, "auction", None) is not None:
+            await presence.viewer_leave(self.auction_id, self.channel_name, self.channel_layer)
+
+    async def _join(self, group):
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups.append(group)  # the base class leaves them on disconnect
+
+    async def _catch_up(self, since: int | None):
+        """Send what the client missed after `since` (if it can be told), then a snapshot."""
+        try:
+            if since is not None:
+                events = await _missed(self.auction, since, self.viewer_id)
+                for event in events or []:
+                    if event.get("seq", 0) > self.last_seq:
+                        self.last_seq = event["seq"]
+                        await self.send_json(event)
+            snapshot = await _snapshot(self.auction, self.viewer_id)
+        except Unavailable:
+            await self.send_json({"type": "error", "error": Unavailable.code})
+            return
+        self.last_seq = max(self.last_seq, snapshot["seq"])
+        await self.send_json(snapshot)
+
+    # --- from the client ---
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        try:
+            content = json.loads(text_data or "")
+        except ValueError:
+            await self.send_json({"type": "error", "error": "BAD_REQUEST"})
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content, **kwargs):
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind == "bid":
+            await self.send_json(await self._bid(content))
+        else:
+            await self.send_json({"type": "error", "error": "BAD_REQUEST"})
+
+    async def _bid(self, content) -> dict:
+        request_id = content.get("request_id")
+        reply = {"type": "bid_result", "request_id": request_id}
+        if self.user is None:
+            return {**reply, **NotAllowed("Log in to bid.").as_dict()}
+        try:
+            bid = parse_bid_request(content)
+            reply["request_id"] = bid.request_id
+            result = await _place_bid(self.auction, self.user, bid)
+        except (BidError, MalformedRequest) as error:
+            return {**reply, **error.as_dict()}
+        except Exception:
+            # The outcome is unknown; a retry with the same request_id is safe.
+            logger.exception("bid over the socket failed on auction %s", self.auction_id)
+            return {**reply, **Unavailable().as_dict()}
+        return {**reply, **wire.accepted_payload(result, viewer_id=self.viewer_id)}
+
+    # --- from the channel layer (handler name = event type) ---
+
+    async def _forward(self, message):
+        seq = message["event"].get("seq")
+        if seq is not None:
+            if seq <= self.last_seq:
+                return
+            if seq > self.last_seq + 1:
+                # Messages were dropped (slow client) or overtook each other: resync from the
+                # stream, which holds this event too.
+                await self._catch_up(self.last_seq)
+                return
+            self.last_seq = seq
+        await self.send_json(wire.personalise(message, viewer_id=self.viewer_id))
+
+    bid = extended = ended = cancelled = bid_voided = _forward
+
+    async def _private(self, message):
+        await self.send_json(dict(message["event"]))
+
+    outbid = won = _private
+
+    async def viewers(self, message):
+        await self.send_json(dict(message["event"]))

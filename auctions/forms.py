@@ -1,0 +1,144 @@
+"""Bid input, from the HTML form or a JSON body, turned into integer cents and a request id.
+
+Every amount passes through `auctions.money.parse_amount`, so the form, the JSON API and the
+WebSocket accept and refuse exactly the same values.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from django import forms
+
+from auctions.errors import InvalidAmount
+from auctions.money import parse_amount
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def new_request_id() -> str:
+    """A fresh idempotency key (what the form embeds and the API uses when none is sent)."""
+    return uuid.uuid4().hex
+
+
+class MalformedRequest(ValueError):
+    """The request body is not what the API expects (not a JSON object, wrong types)."""
+
+    code = "BAD_REQUEST"
+    http_status = 400
+
+    def as_dict(self) -> dict:
+        return {"accepted": False, "error": self.code, "message": str(self)}
+
+
+@dataclass(frozen=True)
+class BidRequest:
+    """A parsed bid: cents (either may be None, not both) and the bidder's idempotency key."""
+
+    amount: int | None
+    max_amount: int | None
+    request_id: str
+
+
+def _check_pair(amount: int | None, max_amount: int | None) -> None:
+    if amount is None and max_amount is None:
+        raise InvalidAmount("Enter an amount to bid.")
+    if amount is not None and max_amount is not None and max_amount < amount:
+        raise InvalidAmount("Your maximum must be at least your bid.")
+
+
+def parse_request_id(value: object) -> str:
+    """The client's request id, or a new one when it sent none."""
+    if value is None or value == "":
+        return new_request_id()
+    if not isinstance(value, str) or not _REQUEST_ID.fullmatch(value):
+        raise MalformedRequest("request_id must be 1-64 letters, digits or . _ : -")
+    return value
+
+
+def parse_bid_request(data: object) -> BidRequest:
+    """Parse a JSON bid (`{"amount", "max_amount", "request_id"}`) or raise.
+
+    Raises `MalformedRequest` for a body that is not an object or has a bad request id, and
+    `InvalidAmount` for any amount `parse_amount` refuses or a maximum below the amount.
+    """
+    if not isinstance(data, dict):
+        raise MalformedRequest("The body must be a JSON object.")
+    request_id = parse_request_id(data.get("request_id"))
+    amount = None if data.get("amount") is None else parse_amount(data["amount"])
+    max_amount = None if data.get("max_amount") is None else parse_amount(data["max_amount"])
+    _check_pair(amount, max_amount)
+    return BidRequest(amount, max_amount, request_id)
+
+
+class AmountField(forms.Field):
+    """A money input: text in, cents out, refused exactly like the API refuses it."""
+
+    widget = forms.TextInput
+    max_length = 20
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "decimal", "autocomplete": "off", "maxlength": self.max_length})
+        return attrs
+
+    def to_python(self, value):
+        value = "" if value is None else str(value).strip()
+        if not value:
+            return None
+        if len(value) > self.max_length:
+            raise forms.ValidationError(InvalidAmount.message, code=InvalidAmount.code)
+        try:
+            return parse_amount(value)
+        except InvalidAmount as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+
+
+class BidForm(forms.Form):
+    """The bid form of the detail page: an amount and, for an automatic bid, a maximum.
+
+    The leader may leave `amount` empty and only raise `max_amount`. `auto_bid` only drives the
+    page (it enables the maximum field); a maximum that arrives is always used.
+    """
+
+    amount = AmountField(label="Your bid")
+    auto_bid = forms.BooleanField(label="Bid automatically up to a maximum", required=False)
+    max_amount = AmountField(label="Your maximum")
+    request_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean_request_id(self):
+        try:
+            return parse_request_id(self.cleaned_data.get("request_id"))
+        except MalformedRequest as error:
+            raise forms.ValidationError(str(error), code=error.code) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            _check_pair(cleaned.get("amount"), cleaned.get("max_amount"))
+        except InvalidAmount as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+        return cleaned
+
+    def bid_request(self) -> BidRequest:
+        """The validated bid (call after `is_valid()`)."""
+        data = self.cleaned_data
+        return BidRequest(data["amount"], data["max_amount"], data["request_id"])
+
+
+class BuyNowForm(forms.Form):
+    """Buy it now: only the idempotency key, so a double submit buys once."""
+
+    request_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean_request_id(self):
+        try:
+            return parse_request_id(self.cleaned_data.get("request_id"))
+        except MalformedRequest as error:
+            raise forms.ValidationError(str(error), code=error.code) from None

@@ -1,0 +1,179 @@
+"""Reads for pages, the JSON API and the WebSocket: the engine's live state plus page queries.
+
+Live state (price, leader, effective end) comes from the engine (`auction_state_get` and
+friends, re-exported here); everything else is a plain ORM query over the system of record.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from auctions.models import Auction, Bid, Category, Watch
+
+__all__ = [
+    "auction_events_since",
+    "auction_state_get",
+    "auction_states_get",
+    "auction_list",
+    "auction_public_get",
+    "auction_bids_public",
+    "categories_list",
+    "user_bids_summary",
+    "user_watchlist",
+    "user_won_auctions",
+    "user_has_bid",
+    "user_is_watching",
+]
+
+LISTS = ("open", "upcoming", "ended")
+
+# A published auction stays on the open list this long past its set end: soft-close extensions
+# keep it open beyond `ends_at`, and the worker settles it (status "ended") soon after the end.
+OPEN_GRACE = timedelta(hours=1)
+
+# How many bids the detail page and a WebSocket snapshot show.
+RECENT_BIDS = 20
+# The most bids one `GET /api/auctions/<id>/bids?since=` answer carries.
+MAX_BIDS_PAGE = 500
+
+
+def auction_state_get(*, auction):
+    """The engine's live state of one auction (loaded from the database when missing)."""
+    from auctions.engine import api
+
+    return api.auction_state_get(auction=auction)
+
+
+def auction_states_get(*, auctions) -> dict:
+    """The engine's live states of many auctions, keyed by id (pipelined)."""
+    from auctions.engine import api
+
+    return api.auction_states_get(auctions=auctions)
+
+
+def auction_events_since(*, auction, since: int) -> list[dict] | None:
+    """Public events after `since`, in order; None when a fresh snapshot is needed instead."""
+    from auctions.engine import api
+
+    return api.auction_events_since(auction=auction, since=since)
+
+
+def auction_public_get(*, auction_id) -> Auction | None:
+    """The auction bidders may see with this id, or None (missing, draft, pending, rejected)."""
+    return (
+        Auction.objects.public().select_related("category", "seller").filter(pk=auction_id).first()
+    )
+
+
+def auction_list(*, which: str = "open", q: str = "", category: str = "") -> QuerySet:
+    """Public auctions of one list: `open` (ending soonest first), `upcoming`, `ended`.
+
+    `q` searches titles (case-insensitive), `category` filters by slug.
+    """
+    now = timezone.now()
+    auctions = Auction.objects.public().select_related("category")
+    if which == "upcoming":
+        auctions = auctions.filter(status=Auction.Status.SCHEDULED, starts_at__gt=now).order_by(
+            "starts_at", "id"
+        )
+    elif which == "ended":
+        auctions = auctions.filter(
+            Q(status__in=[Auction.Status.ENDED, Auction.Status.CANCELLED])
+        ).order_by("-ends_at", "-id")
+    else:
+        auctions = auctions.filter(
+            status=Auction.Status.SCHEDULED, starts_at__lte=now, ends_at__gt=now - OPEN_GRACE
+        ).order_by("ends_at", "id")
+    if q:
+        auctions = auctions.filter(title__icontains=q)
+    if category:
+        auctions = auctions.filter(category__slug=category)
+    return auctions
+
+
+def categories_list() -> QuerySet:
+    """Every category, by name."""
+    return Category.objects.all()
+
+
+def auction_bids_public(*, auction, since: int | None = None, limit: int = RECENT_BIDS) -> list:
+    """Accepted, non-voided bids in seq order (newest last).
+
+    With `since`, the first `limit` bids after it; without, the latest `limit`.
+    """
+    bids = Bid.objects.filter(auction=auction, voided=False).select_related("bidder")
+    if since is not None:
+        return list(bids.filter(seq__gt=since).order_by("seq")[:limit])
+    return list(reversed(bids.order_by("-seq")[:limit]))
+
+
+@dataclass(frozen=True)
+class MyBid:
+    """One auction the user bid on, as `/me/` shows it."""
+
+    auction: Auction
+    state: object  # AuctionState
+    my_top: int  # the highest amount or maximum this user offered, in cents
+    outcome: str  # "leading" | "outbid" | "won" | "lost"
+
+
+def user_bids_summary(*, user) -> list[MyBid]:
+    """Every public auction `user` bid on, with whether they lead, were outbid, won or lost."""
+    tops = (
+        Bid.objects.filter(bidder=user, voided=False)
+        .values("auction_id")
+        .annotate(top_amount=Max("amount"), top_max=Max("max_amount"), last=Max("placed_at"))
+        .order_by("-last")
+    )
+    by_id = {row["auction_id"]: row for row in tops}
+    auctions = list(Auction.objects.public().filter(pk__in=by_id).select_related("category"))
+    states = auction_states_get(auctions=auctions) if auctions else {}
+    summary = []
+    for auction in sorted(auctions, key=lambda a: by_id[a.pk]["last"], reverse=True):
+        state = states[auction.pk]
+        row = by_id[auction.pk]
+        my_top = max(row["top_amount"] or 0, row["top_max"] or 0)
+        summary.append(MyBid(auction, state, my_top, _outcome(auction, state, user)))
+    return summary
+
+
+def _outcome(auction: Auction, state, user) -> str:
+    if auction.status == Auction.Status.CANCELLED or state.status == "cancelled":
+        return "lost"
+    if auction.status == Auction.Status.ENDED:
+        return "won" if auction.winner_id == user.pk else "lost"
+    if state.status == "ended":
+        # Ended by the clock but not settled yet: the leader wins if the reserve is met.
+        return "won" if state.leader_id == user.pk and state.reserve_met else "lost"
+    return "leading" if state.leader_id == user.pk else "outbid"
+
+
+def user_watchlist(*, user) -> list[tuple[Auction, object]]:
+    """The auctions `user` watches (public ones), soonest end first, with their live state."""
+    auctions = list(
+        Auction.objects.public()
+        .filter(watches__user=user)
+        .select_related("category")
+        .order_by("ends_at", "id")
+    )
+    states = auction_states_get(auctions=auctions) if auctions else {}
+    return [(auction, states[auction.pk]) for auction in auctions]
+
+
+def user_won_auctions(*, user) -> QuerySet:
+    """Settled auctions `user` won, latest first."""
+    return Auction.objects.filter(winner=user, status=Auction.Status.ENDED).order_by("-settled_at")
+
+
+def user_has_bid(*, user, auction) -> bool:
+    """Whether `user` has an accepted, non-voided bid on `auction`."""
+    return Bid.objects.filter(auction=auction, bidder=user, voided=False).exists()
+
+
+def user_is_watching(*, user, auction) -> bool:
+    """Whether `user` has `auction` on their watchlist."""
+    if not user.is_authenticated:
+        return False
+    return Watch.objects.filter(user=user, auction=auction).exists()

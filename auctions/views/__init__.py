@@ -1,0 +1,1 @@
+"""Bidder-facing views: server-rendered pages (`pages`) and the JSON API (`api`)."""

@@ -1,0 +1,295 @@
+"""Server-rendered pages for bidders. They work without JavaScript: forms post and redirect back
+(PRG) with a message in words a bidder understands, built from the engine's error codes.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from auctions import presence, selectors, wire
+from auctions.errors import BidError, InvalidAmount, Unavailable
+from auctions.forms import BidForm, BuyNowForm, new_request_id
+from auctions.money import parse_amount
+from auctions.services.watchlist import watch_add, watch_remove
+from auctions.templatetags.money import format_money
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+LIST_TITLES = {"open": "Open auctions", "upcoming": "Upcoming auctions", "ended": "Ended auctions"}
+
+
+def _public_or_404(pk):
+    auction = selectors.auction_public_get(auction_id=pk)
+    if auction is None:
+        raise Http404("No such auction.")
+    return auction
+
+
+def _states_or_empty(auctions) -> dict:
+    """Live states for a page of auctions; the page still renders (from the DB) without Redis."""
+    if not auctions:
+        return {}
+    try:
+        return selectors.auction_states_get(auctions=auctions)
+    except Unavailable:
+        logger.warning("live states unavailable for the list page")
+        return {}
+
+
+def auction_list(request, which="open"):
+    """`/` (open, ending soonest first), `/auctions/upcoming/`, `/auctions/ended/`."""
+    q = request.GET.get("q", "").strip()[:100]
+    category = request.GET.get("category", "").strip()[:100]
+    auctions = selectors.auction_list(which=which, q=q, category=category)
+    page = Paginator(auctions, PAGE_SIZE).get_page(request.GET.get("page"))
+    states = _states_or_empty(list(page.object_list))
+    rows = [(auction, states.get(auction.pk)) for auction in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "auctions/auction_list.html",
+        {
+            "which": which,
+            "heading": LIST_TITLES[which],
+            "rows": rows,
+            "page": page,
+            "q": q,
+            "category": category,
+            "categories": selectors.categories_list(),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def auction_detail(request, pk):
+    """`/auctions/<id>/`: everything about one auction; the live layer takes over with JS."""
+    auction = _public_or_404(pk)
+    try:
+        state = selectors.auction_state_get(auction=auction)
+    except Unavailable:
+        state = None
+        messages.error(request, "Live prices are unavailable right now. Please reload shortly.")
+    user = request.user
+    viewer_id = user.pk if user.is_authenticated else None
+    bids = selectors.auction_bids_public(auction=auction)
+    phase = state.status if state is not None else auction.status
+    context = {
+        "auction": auction,
+        "state": state,
+        "phase": phase,
+        "bids": list(reversed(bids)),
+        "viewer_id": viewer_id,
+        "is_seller": viewer_id is not None and auction.seller_id == viewer_id,
+        "leader_is_you": state is not None
+        and viewer_id is not None
+        and state.leader_id == viewer_id,
+        "has_bid": viewer_id is not None and selectors.user_has_bid(user=user, auction=auction),
+        "is_watching": selectors.user_is_watching(user=user, auction=auction),
+        "viewers": presence.viewers_count(auction.pk),
+        "currency": settings.GAVEL_CURRENCY,
+        "starts_at_iso": wire.iso(auction.starts_at),
+        "bid_form": BidForm(initial={"request_id": new_request_id()}),
+        "buy_form": BuyNowForm(initial={"request_id": new_request_id()}),
+    }
+    if state is not None:
+        context.update(
+            ends_at_iso=wire.iso(state.ends_at),
+            now_iso=wire.iso(state.now),
+            end_result=_end_result(auction, state, viewer_id),
+            **_countdown(phase, state, auction.starts_at),
+        )
+    return render(request, "auctions/auction_detail.html", context)
+
+
+def _countdown(phase: str, state, starts_at) -> dict:
+    """The countdown as rendered before any JS runs (the JS keeps the same classes)."""
+    if phase in ("ended", "cancelled"):
+        return {"countdown_text": phase.upper(), "countdown_class": "countdown--ended"}
+    target = starts_at if phase == "scheduled" else state.ends_at
+    seconds = max(0, int((target - state.now).total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours:02d}:{minutes:02d}:{secs:02d}"
+    if days:
+        text = f"{days}d {text}"
+    css = ""
+    if phase == "active":
+        css = "countdown--urgent" if seconds < 60 else "countdown--warning" if seconds < 300 else ""
+    return {"countdown_text": text, "countdown_class": css}
+
+
+def _end_result(auction, state, viewer_id) -> str:
+    """The end-of-auction notice: who won at what price, or why nobody did."""
+    if state.status == "cancelled" or auction.status == auction.Status.CANCELLED:
+        reason = auction.cancel_reason or "no reason given"
+        return f"This auction was cancelled ({reason})."
+    if state.status != "ended":
+        return ""
+    if auction.status == auction.Status.ENDED and auction.winner_id:
+        winner_id, price = auction.winner_id, auction.final_price
+    elif state.bid_count and state.reserve_met and state.leader_id:
+        winner_id, price = state.leader_id, state.price
+    elif state.bid_count:
+        return "Auction ended: the reserve was not met, so there is no winner."
+    else:
+        return "Auction ended with no bids."
+    if winner_id == viewer_id:
+        return f"You won this auction with a winning bid of {format_money(price)}."
+    handle = auction.winner.public_handle if auction.winner_id else state.leader_handle
+    return f"Sold to {handle} for {format_money(price)}."
+
+
+def _money_text(amount: str | None) -> str:
+    try:
+        return format_money(parse_amount(amount))
+    except InvalidAmount:
+        return str(amount or "")
+
+
+def refusal_message(error: BidError) -> str:
+    """What a bidder reads when the engine refuses a bid, by error code."""
+    code = error.code
+    if code == "BID_TOO_LOW":
+        minimum = _money_text(error.extra.get("min_bid"))
+        return (
+            f"Your bid is too low: the minimum next bid is {minimum}. If you are the highest "
+            "bidder, a new maximum must be above your current one."
+        )
+    return {
+        "AUCTION_NOT_OPEN": "This auction is not open for bidding right now.",
+        "AUCTION_ENDED": "Too late: this auction has ended.",
+        "SELLER_CANNOT_BID": "You cannot bid on your own auction.",
+        "NOT_ALLOWED": "Your account cannot bid at the moment. Contact support if this is a "
+        "mistake.",
+        "INVALID_AMOUNT": f"That amount was not accepted: {error.message}",
+        "RATE_LIMITED": "You are bidding too fast. Wait a few seconds and try again.",
+        "UNAVAILABLE": "We could not confirm your bid. Please try again: a bid that did go "
+        "through is never placed twice.",
+    }.get(code, error.message)
+
+
+def _accepted_message(result, bid, user) -> str:
+    price = format_money(result.price)
+    if result.leader_id != user.pk:
+        return f"Your bid is in, but another bidder's maximum is higher. The price is now {price}."
+    if bid.amount is None:
+        return f"Your maximum is now {format_money(bid.max_amount)}. You are still the highest bidder at {price}."
+    if bid.max_amount is not None:
+        return (
+            f"Your bid is in: you are the highest bidder at {price}. We will bid for you up to "
+            f"{format_money(bid.max_amount)}."
+        )
+    return f"Your bid is in: you are the highest bidder at {price}."
+
+
+@require_POST
+def bid_post(request, pk):
+    """`POST /auctions/<id>/bid`: the no-JS bid; redirects back to the auction with a message."""
+    auction = _public_or_404(pk)
+    if not request.user.is_authenticated:
+        messages.info(request, "Log in to bid.")
+        return redirect_to_login(auction.get_absolute_url())
+    form = BidForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(auction)
+    from auctions.services.bidding import bid_place
+
+    bid = form.bid_request()
+    try:
+        result = bid_place(
+            auction=auction,
+            bidder=request.user,
+            amount=bid.amount,
+            max_amount=bid.max_amount,
+            request_id=bid.request_id,
+        )
+    except BidError as error:
+        messages.error(request, refusal_message(error))
+    except Exception:
+        logger.exception("bid on auction %s failed", pk)
+        messages.error(request, refusal_message(Unavailable()))
+    else:
+        messages.success(request, _accepted_message(result, bid, request.user))
+    return redirect(auction)
+
+
+@require_POST
+def buy_post(request, pk):
+    """`POST /auctions/<id>/buy`: buy it now from the form; redirects back with a message."""
+    auction = _public_or_404(pk)
+    if not request.user.is_authenticated:
+        messages.info(request, "Log in to buy.")
+        return redirect_to_login(auction.get_absolute_url())
+    form = BuyNowForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That request was not understood. Please try again.")
+        return redirect(auction)
+    from auctions.services.bidding import buy_now
+
+    try:
+        result = buy_now(
+            auction=auction, buyer=request.user, request_id=form.cleaned_data["request_id"]
+        )
+    except BidError as error:
+        messages.error(request, refusal_message(error))
+    except Exception:
+        logger.exception("buy it now on auction %s failed", pk)
+        messages.error(request, refusal_message(Unavailable()))
+    else:
+        messages.success(request, f"You bought “{auction.title}” for {format_money(result.price)}.")
+    return redirect(auction)
+
+
+@require_POST
+def watch_post(request, pk):
+    """Add the auction to the user's watchlist."""
+    auction = _public_or_404(pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(auction.get_absolute_url())
+    watch_add(user=request.user, auction=auction)
+    messages.success(request, "Added to your watchlist.")
+    return redirect(auction)
+
+
+@require_POST
+def unwatch_post(request, pk):
+    """Remove the auction from the user's watchlist."""
+    auction = _public_or_404(pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(auction.get_absolute_url())
+    watch_remove(user=request.user, auction=auction)
+    messages.success(request, "Removed from your watchlist.")
+    return redirect(auction)
+
+
+@login_required
+def me(request):
+    """`/me/`: my bids (leading / outbid / won / lost), my watchlist, items I won."""
+    try:
+        my_bids = selectors.user_bids_summary(user=request.user)
+        watchlist = selectors.user_watchlist(user=request.user)
+    except Unavailable:
+        messages.error(request, "Live prices are unavailable right now. Please reload shortly.")
+        my_bids, watchlist = [], []
+    return render(
+        request,
+        "auctions/me.html",
+        {
+            "my_bids": my_bids,
+            "watchlist": watchlist,
+            "won": selectors.user_won_auctions(user=request.user),
+        },
+    )

@@ -1,0 +1,38 @@
+"""Fixtures of the bidder-facing tests: an open auction, bidders, and their logged-in clients."""
+
+import pytest
+from django.test import Client
+
+from tests.factories import make_auction, make_user
+
+
+@pytest.fixture
+def auction(db):
+    """A published auction open for an hour, starting at 10.00 (no reserve, no buy it now)."""
+    return make_auction(title="Omega Speedmaster")
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob")
+
+
+def logged_in(user, **kwargs) -> Client:
+    client = Client(**kwargs)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice):
+    return logged_in(alice)
+
+
+@pytest.fixture
+def bob_client(bob):
+    return logged_in(bob)
