@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from auctions.errors import BidError
 from auctions.models import Auction, AuditLog, Bid, Report
@@ -110,14 +109,14 @@ def engine_refresh(auction: Auction) -> None:
     Without it an approved listing would stay "pending" in Redis until its hot state expires.
     """
     try:
-        from auctions.engine.hot_state import refresh
+        from auctions.services.lifecycle import auction_refresh
     except ImportError:  # pragma: no cover - only before the engine exists
         return
 
     def run():
         try:
-            refresh(auction)
-        except RedisError:
+            auction_refresh(auction=auction)
+        except BidError:
             # The next load from the database corrects it; the change itself is committed.
             logger.warning("Could not refresh the hot state of auction %s", auction.pk)
 

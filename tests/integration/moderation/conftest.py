@@ -9,6 +9,12 @@ from channels.layers import get_channel_layer
 from tests.factories import make_moderator, make_seller, make_user
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Users are created by the dozen here; a slow password hash would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def seller_a(db):
     return make_seller("seller_a")
