@@ -1,0 +1,115 @@
+"""The engine's reads (DESIGN §4): live state from Redis, loaded from the database when missing.
+
+Re-exported by `auctions.selectors`. Redis failures surface as `Unavailable`.
+"""
+
+import logging
+
+from redis.exceptions import RedisError
+
+from auctions.engine import hot_state, keys
+from auctions.engine.connection import get_redis
+from auctions.engine.ledger import decode
+from auctions.engine.state import FIELDS, AuctionState, from_fields
+from auctions.errors import Unavailable
+from auctions.events import public_event
+from auctions.models import Auction, AuctionEvent
+
+log = logging.getLogger(__name__)
+
+
+def redis_now_ms(client=None) -> int:
+    """Redis TIME in milliseconds: the one clock every decision uses."""
+    seconds, micros = (client or get_redis()).time()
+    return int(seconds) * 1000 + int(micros) // 1000
+
+
+def _read(auctions: list[Auction]) -> tuple[list[list], int]:
+    client = get_redis()
+    pipe = client.pipeline(transaction=False)
+    for auction in auctions:
+        pipe.hmget(keys.state_key(auction.pk), FIELDS)
+    values = pipe.execute() if auctions else []
+    return values, redis_now_ms(client)
+
+
+def auction_states_get(*, auctions) -> dict[int, AuctionState]:
+    """The states of many auctions in one pipelined read (list pages), loading missing ones."""
+    auctions = list(auctions)
+    try:
+        values, now = _read(auctions)
+        missing = [a for a, v in zip(auctions, values, strict=True) if v[0] is None]
+        if missing:
+            for auction in missing:
+                hot_state.load(auction)
+            values, now = _read(auctions)
+    except RedisError as error:
+        log.warning("reading auction states failed: %s", error)
+        raise Unavailable() from error
+    return {
+        auction.pk: from_fields(auction.pk, value, now)
+        for auction, value in zip(auctions, values, strict=True)
+        if value[0] is not None
+    }
+
+
+def auction_state_get(*, auction) -> AuctionState:
+    """The live state of one auction (loads its hot state from the database when missing)."""
+    states = auction_states_get(auctions=[auction])
+    if auction.pk not in states:
+        raise Unavailable()
+    return states[auction.pk]
+
+
+def _stream_events(auction_id: int, since: int) -> list[dict]:
+    entries = get_redis().xrange(keys.events_key(auction_id), min=f"{since + 1}-0", max="+")
+    return [public_event(auction_id, decode(fields)) for _, fields in entries]
+
+
+def auction_events_since(*, auction, since: int) -> list[dict] | None:
+    """Public events with seq > `since`, in order, from the stream or else the database.
+
+    None when the history cannot be told without a gap (`since` ahead of the auction, or events
+    neither in the stream nor yet in the table): the client then needs a fresh snapshot.
+    """
+    try:
+        since = max(0, int(since))
+    except (TypeError, ValueError):
+        return None
+    try:
+        current = auction_state_get(auction=auction).seq
+        if since > current:
+            return None
+        if since == current:
+            return []
+        streamed = _stream_events(auction.pk, since)
+    except (RedisError, Unavailable) as error:
+        log.warning("reading events of auction %s from Redis failed: %s", auction.pk, error)
+        current, streamed = None, []
+    if streamed and streamed[0]["seq"] == since + 1 and streamed[-1]["seq"] == current:
+        return streamed
+    stored = list(
+        AuctionEvent.objects.filter(auction_id=auction.pk, seq__gt=since)
+        .order_by("seq")
+        .values_list("payload", flat=True)
+    )
+    by_seq = {event["seq"]: event for event in stored}
+    for event in streamed:
+        by_seq.setdefault(event["seq"], event)
+    last = current if current is not None else max(by_seq, default=since)
+    merged = [by_seq.get(seq) for seq in range(since + 1, last + 1)]
+    if any(event is None for event in merged):
+        return None
+    return merged
+
+
+def stream_entries(auction_id: int, after: int) -> list[dict[str, str]]:
+    """Raw stream entries with seq > `after` (for the reconciler and bid retries)."""
+    entries = get_redis().xrange(keys.events_key(auction_id), min=f"{after + 1}-0", max="+")
+    return [decode(fields) for _, fields in entries]
+
+
+def hot_seq(auction_id: int) -> int | None:
+    """The hot state's last seq, or None when the auction has no hot state."""
+    value = get_redis().hget(keys.state_key(auction_id), "seq")
+    return int(value) if value is not None else None

@@ -1,0 +1,177 @@
+"""The Redis hot state of an auction, computed from the database (the system of record).
+
+`load` writes it when it is missing (FLUSHALL, restart, first use) with a "load if absent"
+script, so two processes loading at once cannot double-apply. `rebuild` replaces it with a
+replay of the non-voided ledger, guarded by the seq it was computed from (voids). `refresh`
+copies edited listing parameters (approval, rescheduling) without touching the live state.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Max
+
+from accounts.models import User, mask_username
+from auctions.engine import keys, rules, scripts
+from auctions.models import Auction, AuctionEvent, Bid
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+
+
+def to_ms(moment: datetime) -> int:
+    """An aware datetime as integer milliseconds since the epoch (floored)."""
+    return (moment - EPOCH) // _MS
+
+
+def from_ms(value: int | str) -> datetime:
+    """Integer milliseconds since the epoch as an aware UTC datetime."""
+    return EPOCH + timedelta(milliseconds=int(value))
+
+
+def increment_spec(auction: Auction) -> str:
+    """The increment as the script reads it: `"<below>:<step>,...,*:<step>"`."""
+    if auction.increment is not None:
+        return f"*:{int(auction.increment)}"
+    table = rules.table_from_setting(settings.GAVEL_INCREMENT_TABLE)
+    return ",".join(f"{'*' if below is None else below}:{step}" for below, step in table)
+
+
+def params_of(auction: Auction) -> rules.Params:
+    """The auction's parameters for the reference rules."""
+    return rules.Params(
+        starting_price=int(auction.starting_price),
+        starts_at=to_ms(auction.starts_at),
+        ends_at=to_ms(auction.ends_at),
+        extension=auction.extension_window // _MS if auction.extension_window else 0,
+        hard_close_at=to_ms(auction.hard_close_at) if auction.hard_close_at else None,
+        reserve_price=auction.reserve_price,
+        buy_now_price=auction.buy_now_price,
+        increment=auction.increment,
+        increment_table=rules.table_from_setting(settings.GAVEL_INCREMENT_TABLE),
+    )
+
+
+def ledger_of(auction_id: int) -> list[rules.Entry]:
+    """The auction's accepted, non-voided bids in seq order, as reference ledger entries."""
+    rows = (
+        Bid.objects.filter(auction_id=auction_id, voided=False)
+        .order_by("seq")
+        .values_list("bidder_id", "amount", "max_amount", "kind", "placed_at")
+    )
+    return [
+        rules.Entry(bidder=b, amount=a, max_amount=m, kind=k, placed_at=to_ms(at))
+        for b, a, m, k, at in rows
+    ]
+
+
+def _text(value) -> str:
+    return "" if value is None else str(int(value))
+
+
+def param_fields(auction: Auction) -> dict[str, str]:
+    """The listing's parameters as hot-state fields (see place_bid.lua for the names)."""
+    status = auction.status
+    return {
+        "uv": str(to_ms(auction.updated_at)) if auction.updated_at else "0",
+        "st": status,
+        "sp": str(to_ms(auction.starts_at)),
+        "en": str(to_ms(auction.ends_at)),
+        "hc": _text(to_ms(auction.hard_close_at) if auction.hard_close_at else None),
+        "ew": str(auction.extension_window // _MS if auction.extension_window else 0),
+        "p0": str(int(auction.starting_price)),
+        "rs": _text(auction.reserve_price),
+        "bn": _text(auction.buy_now_price),
+        "inc": increment_spec(auction),
+    }
+
+
+def replayed_fields(auction: Auction) -> tuple[dict[str, str], dict[str, str]]:
+    """Hot-state fields and the ceiling table from replaying the non-voided ledger."""
+    state = rules.replay(params_of(auction), ledger_of(auction.pk))
+    fields = param_fields(auction)
+    leader_handle = ""
+    if state.leader is not None:
+        username = User.objects.filter(pk=state.leader).values_list("username", flat=True)
+        leader_handle = mask_username(username.first() or "")
+    others = [c for bidder, (c, _) in state.ceilings.items() if bidder != state.leader]
+    fields.update(
+        {
+            "en": str(state.ends_at),
+            "pr": str(state.price),
+            "n": str(state.bid_count),
+            "ld": _text(state.leader),
+            "lh": leader_handle,
+            "lm": _text(state.leader_max),
+            "la": _text(state.leader_amount),
+            "sc": _text(max(others) if others else None),
+            "bo": "1" if state.bought else "0",
+        }
+    )
+    ceilings = {str(bidder): str(c) for bidder, (c, _) in state.ceilings.items()}
+    return fields, ceilings
+
+
+def _last_seqs(auction_id: int) -> tuple[int, int | None]:
+    """The last durable seq of the auction and the seq of its `ended` event, from the database."""
+    events = AuctionEvent.objects.filter(auction_id=auction_id)
+    last = events.aggregate(m=Max("seq"))["m"] or 0
+    last_bid = Bid.objects.filter(auction_id=auction_id).aggregate(m=Max("seq"))["m"] or 0
+    ended = events.filter(type=AuctionEvent.Type.ENDED).values_list("seq", flat=True).first()
+    return max(last, last_bid), ended
+
+
+def _flatten(mapping: dict[str, str]) -> list[str]:
+    return [item for pair in mapping.items() for item in pair]
+
+
+def _run_load(auction_id: int, mode: str, state, event, ceilings) -> list:
+    args = [mode, settings.GAVEL_EVENT_STREAM_MAXLEN, len(state), len(event)]
+    args += state + event + ceilings
+    return scripts.run("load_state", keys.auction_keys(auction_id), args)
+
+
+def load(auction: Auction) -> bool:
+    """Load the hot state from the database unless it exists; True when this call loaded it."""
+    fresh = Auction.objects.get(pk=auction.pk)
+    fields, ceilings = replayed_fields(fresh)
+    last, ended = _last_seqs(fresh.pk)
+    fields["seq"] = str(last)
+    if ended is not None:
+        fields["es"] = str(ended)
+    reply = _run_load(fresh.pk, "absent", _flatten(fields), [], _flatten(ceilings))
+    return reply[0] == b"LOADED"
+
+
+def rebuild(
+    auction: Auction, *, expected_seq: int, status: str, event: dict[str, str] | None = None
+) -> int | None:
+    """Replace the hot state with a replay of the ledger, if its seq is still `expected_seq`.
+
+    With `event`, the event is appended with seq `expected_seq + 1` in the same script call.
+    Returns the new seq (the event's), or None when the seq moved and the caller must retry.
+    """
+    fields, ceilings = replayed_fields(auction)
+    fields["st"] = status
+    if event is None:
+        fields["seq"] = str(expected_seq)
+    ended = _last_seqs(auction.pk)[1]
+    if ended is not None:
+        fields["es"] = str(ended)
+    reply = _run_load(
+        auction.pk,
+        str(expected_seq),
+        _flatten(fields),
+        _flatten(event or {}),
+        _flatten(ceilings),
+    )
+    if reply[0] != b"LOADED":
+        return None
+    return int(reply[1])
+
+
+def refresh(auction: Auction) -> None:
+    """Copy the listing's current parameters into its hot state (a no-op if there is none)."""
+    fields = param_fields(auction)
+    args = [fields[name] for name in ("uv", "st", "sp", "en", "hc", "ew", "p0", "rs", "bn", "inc")]
+    scripts.run("refresh_params", [keys.state_key(auction.pk)], args)

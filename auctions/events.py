@@ -1,0 +1,140 @@
+"""Event shapes and their broadcast (DESIGN §4): public events per auction, private per user.
+
+Builders turn the engine's raw stream entries into the public dicts the API, the WebSocket and
+the `AuctionEvent` table share: money as "12.50" strings, times as ISO-8601 UTC, bidders masked,
+never anyone's maximum. `publish_*` send through the channel layer after the current transaction
+commits (Zulip's send_event_on_commit), so nobody hears of a write that was rolled back.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from auctions.money import format_amount
+
+log = logging.getLogger(__name__)
+
+PUBLIC_TYPES = ("bid", "extended", "ended", "cancelled", "bid_voided")
+
+
+def auction_group(auction_id: int) -> str:
+    """The channel-layer group of an auction's viewers."""
+    return f"auction-{int(auction_id)}"
+
+
+def user_group(user_id: int) -> str:
+    """The channel-layer group of one user's connections (private events)."""
+    return f"user-{int(user_id)}"
+
+
+def iso_ms(value: str | int) -> str:
+    """Milliseconds since the epoch as an ISO-8601 UTC string."""
+    from auctions.engine.hot_state import from_ms
+
+    return from_ms(value).isoformat().replace("+00:00", "Z")
+
+
+def _money(value: str | None) -> str | None:
+    return format_amount(int(value)) if value not in (None, "") else None
+
+
+def _opt(value: str | None) -> str | None:
+    return value if value not in (None, "") else None
+
+
+def public_event(auction_id: int, raw: dict[str, str]) -> dict:
+    """The public dict of one raw stream entry (see place_bid.lua / lifecycle.lua fields)."""
+    kind, seq = raw["t"], int(raw["seq"])
+    base = {"type": kind, "seq": seq, "auction_id": int(auction_id)}
+    if kind == "bid":
+        return base | {
+            "price": _money(raw["p"]),
+            "bidder": raw["h"],
+            "placed_at": iso_ms(raw["at"]),
+            "bid_count": int(raw["n"]),
+            "min_bid": _money(raw["mb"]),
+            "leader": _opt(raw["lh"]),
+            "reserve_met": raw["rm"] == "1",
+            "ends_at": iso_ms(raw["e"]),
+            "buy_now_price": _money(raw.get("bn")),
+        }
+    if kind == "extended":
+        return base | {"ends_at": iso_ms(raw["e"])}
+    if kind == "ended":
+        return base | {
+            "winner": _opt(raw["wh"]) if _opt(raw["w"]) else None,
+            "final_price": _money(raw["fp"]),
+            "reserve_met": raw["rm"] == "1",
+        }
+    if kind == "cancelled":
+        return base | {"reason": raw.get("reason", "")}
+    if kind == "bid_voided":
+        return base | {
+            "voided_seq": int(raw["vs"]),
+            "price": _money(raw["p"]),
+            "leader": _opt(raw["lh"]),
+            "bid_count": int(raw["n"]),
+            "min_bid": _money(raw["mb"]),
+            "reserve_met": raw["rm"] == "1",
+            "ends_at": iso_ms(raw["e"]),
+            "buy_now_price": _money(raw.get("bn")),
+        }
+    raise ValueError(f"unknown event type {kind!r}")
+
+
+def outbid_event(*, auction_id: int, title: str, price: int, min_bid: int) -> dict:
+    """Private: you are no longer the leader."""
+    return {
+        "type": "outbid",
+        "auction_id": int(auction_id),
+        "title": title,
+        "price": format_amount(price),
+        "min_bid": format_amount(min_bid),
+    }
+
+
+def won_event(*, auction_id: int, title: str, final_price: int) -> dict:
+    """Private: you won the auction."""
+    return {
+        "type": "won",
+        "auction_id": int(auction_id),
+        "title": title,
+        "final_price": format_amount(final_price),
+    }
+
+
+def viewers_event(*, auction_id: int, count: int) -> dict:
+    """Ephemeral: how many are watching the auction now (no seq)."""
+    return {"type": "viewers", "auction_id": int(auction_id), "count": int(count)}
+
+
+def _send(group: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:
+        # A broadcast is best effort: the event is durable and clients resume with since=<seq>.
+        log.exception("broadcast to %s failed", group)
+
+
+def publish_auction_event(
+    auction_id: int, event: dict, *, bidder_id: int | None = None, leader_id: int | None = None
+) -> None:
+    """Send a public event to the auction's viewers after the current transaction commits."""
+    message = {
+        "type": event["type"],
+        "event": event,
+        "bidder_id": bidder_id,
+        "leader_id": leader_id,
+    }
+    transaction.on_commit(lambda: _send(auction_group(auction_id), message), robust=True)
+
+
+def publish_user_event(user_id: int, event: dict) -> None:
+    """Send a private event to one user's connections after the current transaction commits."""
+    message = {"type": event["type"], "event": event, "bidder_id": None, "leader_id": None}
+    transaction.on_commit(lambda: _send(user_group(user_id), message), robust=True)

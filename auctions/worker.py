@@ -1,0 +1,116 @@
+"""The lifecycle worker: settles auctions whose end has passed and reconciles the ledger.
+
+`run_once()` is one pass (used by `manage.py run_worker --once` and tests); `run_forever()`
+loops until told to stop; `start_in_process_worker()` runs the loop in a daemon thread of the
+ASGI server, which is how the embedded default (in-process fakeredis) gets auctions to end.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import close_old_connections, connection
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from auctions.engine import keys
+from auctions.engine.connection import get_redis
+from auctions.errors import BidError
+from auctions.models import Auction, Bid
+from auctions.services.lifecycle import auction_settle, reconcile_auction
+
+log = logging.getLogger(__name__)
+
+INTERVAL_SECONDS = 1.0
+# Settled auctions are still reconciled for a while (a crash right after the close).
+_RECENT = timedelta(hours=1)
+
+
+@dataclass
+class PassReport:
+    settled: int = 0
+    reconciled: int = 0
+
+
+def _due_auctions():
+    """Published auctions whose listed end has passed, or that were bought outright."""
+    now = timezone.now()
+    bought = Bid.objects.filter(kind=Bid.Kind.BUY_NOW, voided=False).values("auction_id")
+    return Auction.objects.filter(status=Auction.Status.SCHEDULED).filter(
+        Q(ends_at__lte=now) | Q(pk__in=bought)
+    )
+
+
+def _reconcile_all(report: PassReport) -> None:
+    """Reconcile every published, started auction whose hot seq is ahead of its stored events."""
+    candidates = list(
+        Auction.objects.filter(
+            status__in=[Auction.Status.SCHEDULED, Auction.Status.ENDED],
+            starts_at__lte=timezone.now(),
+        )
+        .filter(Q(settled_at__isnull=True) | Q(settled_at__gte=timezone.now() - _RECENT))
+        .annotate(last_seq=Max("events__seq"))
+    )
+    if not candidates:
+        return
+    pipe = get_redis().pipeline(transaction=False)
+    for auction in candidates:
+        pipe.hget(keys.state_key(auction.pk), "seq")
+    for auction, seq in zip(candidates, pipe.execute(), strict=True):
+        if seq is not None and int(seq) > (auction.last_seq or 0):
+            report.reconciled += reconcile_auction(auction)
+
+
+def _refresh_connections() -> None:
+    # A long-lived loop must drop broken or expired connections, as a request would; a pass run
+    # inside a transaction (tests, a caller's atomic block) keeps its connection.
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+def run_once() -> PassReport:
+    """One pass: settle what is due, then write any stream event the ledger lacks."""
+    report = PassReport()
+    _refresh_connections()
+    for auction in _due_auctions():
+        try:
+            if auction_settle(auction=auction):
+                report.settled += 1
+        except BidError as error:
+            log.warning("settling auction %s failed: %s", auction.pk, error)
+    _reconcile_all(report)
+    _refresh_connections()
+    return report
+
+
+def run_forever(stop: threading.Event, interval: float = INTERVAL_SECONDS) -> None:
+    """Run passes every `interval` seconds until `stop` is set; a failing pass is logged."""
+    while not stop.is_set():
+        try:
+            report = run_once()
+            if report.settled or report.reconciled:
+                log.info("worker: settled %s, reconciled %s", report.settled, report.reconciled)
+        except Exception:
+            log.exception("worker pass failed")
+        stop.wait(interval)
+
+
+_thread: threading.Thread | None = None
+_stop = threading.Event()
+
+
+def start_in_process_worker() -> threading.Thread:
+    """Start the worker loop in a daemon thread of this process (once)."""
+    global _thread
+    if _thread is None or not _thread.is_alive():
+        _stop.clear()
+        _thread = threading.Thread(
+            target=run_forever, args=(_stop,), name="gavel-worker", daemon=True
+        )
+        _thread.start()
+    return _thread
+
+
+def stop_in_process_worker() -> None:
+    _stop.set()

@@ -1,0 +1,8 @@
+"""Engine tests create many users: hash their passwords cheaply (the hasher is not under test)."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,64 @@
+"""Helpers for the engine tests: bid shorthands, reading Redis byte for byte, moving time."""
+
+import itertools
+from datetime import timedelta
+
+from auctions.engine import hot_state, keys
+from auctions.engine.connection import get_redis
+from auctions.models import Auction, AuctionEvent, Bid
+from auctions.services.bidding import bid_place
+
+_request = itertools.count(1)
+
+
+def bid(auction, user, amount=None, max_amount=None, request_id=None):
+    """Place a bid with a fresh request id unless one is given."""
+    return bid_place(
+        auction=auction,
+        bidder=user,
+        amount=amount,
+        max_amount=max_amount,
+        request_id=request_id or f"req-{next(_request)}",
+    )
+
+
+def redis_snapshot(client=None) -> dict:
+    """Every key of the engine's Redis with its DUMP, for byte-for-byte comparisons."""
+    client = client or get_redis()
+    return {key: client.dump(key) for key in sorted(client.scan_iter(count=1000))}
+
+
+def ledger_snapshot(auction) -> list:
+    """The auction's ledger and events as plain tuples, for byte-for-byte comparisons."""
+    bids = list(Bid.objects.filter(auction=auction).order_by("seq").values_list())
+    events = list(AuctionEvent.objects.filter(auction=auction).order_by("seq").values_list())
+    return [bids, events]
+
+
+def shift_time(auction, delta: timedelta) -> None:
+    """Move an auction `delta` into the past, in the database and in its hot state.
+
+    Redis TIME cannot be faked, so tests make time pass by moving the auction instead: every
+    stored moment (start, listed and effective end, hard close, bid times) shifts back by
+    `delta`, which is exactly what a clock advancing by `delta` looks like to the rules.
+    """
+    ms = delta // timedelta(milliseconds=1)
+    fields = {"starts_at": auction.starts_at - delta, "ends_at": auction.ends_at - delta}
+    if auction.hard_close_at:
+        fields["hard_close_at"] = auction.hard_close_at - delta
+    Auction.objects.filter(pk=auction.pk).update(**fields)
+    for bid_row in Bid.objects.filter(auction=auction):
+        Bid.objects.filter(pk=bid_row.pk).update(placed_at=bid_row.placed_at - delta)
+    for name, value in fields.items():
+        setattr(auction, name, value)
+    client = get_redis()
+    key = keys.state_key(auction.pk)
+    if client.exists(key):
+        for field in ("sp", "en"):
+            client.hincrby(key, field, -ms)
+        if client.hget(key, "hc"):
+            client.hincrby(key, "hc", -ms)
+
+
+def ms(moment) -> int:
+    return hot_state.to_ms(moment)
