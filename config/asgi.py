@@ -30,3 +30,9 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+if settings.GAVEL_WORKER_IN_PROCESS:
+    # The embedded default's Redis lives in this process, so the lifecycle worker must too.
+    from auctions.worker import start_in_process_worker
+
+    start_in_process_worker()
