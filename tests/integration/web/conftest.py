@@ -36,3 +36,9 @@ def alice_client(alice):
 @pytest.fixture
 def bob_client(bob):
     return logged_in(bob)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Users are created per test; the real hasher's deliberate slowness is not under test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,276 @@
+"""The JSON API (DESIGN §4) against the real engine: shapes, every error code with its status,
+malformed bodies (always a coded 400, never a 500, nothing changed), CSRF and idempotency."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from auctions.engine.connection import reset_redis_client
+from auctions.models import Auction, Bid
+from tests.factories import make_auction, make_user
+from tests.integration.web.conftest import logged_in
+
+STATE_KEYS = {
+    "id",
+    "title",
+    "status",
+    "price",
+    "min_bid",
+    "bid_count",
+    "leader",
+    "leader_is_you",
+    "ends_at",
+    "has_reserve",
+    "reserve_met",
+    "buy_now_price",
+    "seq",
+}
+
+
+def post_bid(client, auction, body):
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.post(
+        f"/api/auctions/{auction.pk}/bids", data=data, content_type="application/json"
+    )
+
+
+@pytest.fixture(params=["fakeredis", "redis"])
+def engine(request):
+    """The engine on the embedded fakeredis and on the real Redis server (real Lua both)."""
+    name = "fake_engine_redis" if request.param == "fakeredis" else "real_engine_redis"
+    return request.getfixturevalue(name)
+
+
+def test_state_has_exactly_the_public_fields(engine, auction, alice_client):
+    response = alice_client.get(f"/api/auctions/{auction.pk}")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == STATE_KEYS
+    assert body["price"] == "10.00"
+    assert body["min_bid"] == "10.00"
+    assert body["bid_count"] == 0
+    assert body["leader"] is None
+    assert body["leader_is_you"] is False
+    assert body["status"] == "active"
+    assert body["reserve_met"] is True
+    assert body["seq"] == 0
+
+
+def test_accepted_bid_is_201_and_moves_the_state(engine, auction, alice_client, bob_client):
+    response = post_bid(alice_client, auction, {"amount": "10.00", "max_amount": "25.00"})
+    assert response.status_code == 201
+    body = response.json()
+    assert body == {
+        "accepted": True,
+        "seq": 1,
+        "price": "10.00",
+        "leader": "a***e",
+        "leader_is_you": True,
+        "ends_at": body["ends_at"],
+    }
+    response = post_bid(bob_client, auction, {"amount": 12})
+    assert response.status_code == 201
+    # Alice's maximum answers Bob's 12.00 by one increment (0.50 in this band).
+    assert response.json()["price"] == "12.50"
+    assert response.json()["leader_is_you"] is False
+    state = bob_client.get(f"/api/auctions/{auction.pk}").json()
+    assert (state["price"], state["leader"], state["bid_count"]) == ("12.50", "a***e", 2)
+    assert "25.00" not in json.dumps(state)  # nobody's maximum is ever public
+
+
+def test_bid_too_low_is_409_with_min_bid(engine, auction, alice_client):
+    response = post_bid(alice_client, auction, {"amount": "9.99"})
+    assert response.status_code == 409
+    assert response.json()["error"] == "BID_TOO_LOW"
+    assert response.json()["min_bid"] == "10.00"
+    assert response.json()["accepted"] is False
+
+
+def test_anonymous_is_401(engine, auction):
+    response = post_bid(Client(), auction, {"amount": "10.00"})
+    assert response.status_code == 401
+    assert response.json()["error"] == "NOT_ALLOWED"
+    assert not Bid.objects.exists()
+
+
+def test_seller_is_403(engine, auction):
+    response = post_bid(logged_in(auction.seller), auction, {"amount": "10.00"})
+    assert response.status_code == 403
+    assert response.json()["error"] == "SELLER_CANNOT_BID"
+
+
+def test_suspended_user_is_403(engine, auction):
+    user = make_user("mallory", is_suspended=True)
+    response = post_bid(logged_in(user), auction, {"amount": "10.00"})
+    assert response.status_code == 403
+    assert response.json()["error"] == "NOT_ALLOWED"
+
+
+def test_not_started_is_409_not_open(engine, alice_client):
+    now = timezone.now()
+    auction = make_auction(starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=2))
+    response = post_bid(alice_client, auction, {"amount": "10.00"})
+    assert response.status_code == 409
+    assert response.json()["error"] == "AUCTION_NOT_OPEN"
+
+
+def test_cancelled_is_409_not_open(engine, alice_client):
+    auction = make_auction(status=Auction.Status.CANCELLED, cancel_reason="fake")
+    response = post_bid(alice_client, auction, {"amount": "10.00"})
+    assert response.status_code == 409
+    assert response.json()["error"] == "AUCTION_NOT_OPEN"
+
+
+def test_past_end_is_409_ended(engine, alice_client):
+    now = timezone.now()
+    auction = make_auction(starts_at=now - timedelta(hours=2), ends_at=now - timedelta(seconds=1))
+    response = post_bid(alice_client, auction, {"amount": "10.00"})
+    assert response.status_code == 409
+    assert response.json()["error"] == "AUCTION_ENDED"
+
+
+def test_rate_limited_is_429(engine, auction, alice_client, settings):
+    settings.GAVEL_BID_RATE_LIMIT = (2, 60)
+    statuses = [post_bid(alice_client, auction, {"amount": "1.00"}).status_code for _ in range(3)]
+    assert statuses == [409, 409, 429]
+    assert post_bid(alice_client, auction, {"amount": "10.00"}).json()["error"] == "RATE_LIMITED"
+
+
+def test_redis_down_is_503_unavailable(auction, alice_client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    reset_redis_client()
+    response = post_bid(alice_client, auction, {"amount": "10.00", "request_id": "r-1"})
+    assert response.status_code == 503
+    assert response.json()["error"] == "UNAVAILABLE"
+    assert alice_client.get(f"/api/auctions/{auction.pk}").status_code == 503
+    assert not Bid.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"\xff\xfe",
+        b"",
+        b"[1, 2]",
+        b'"12.00"',
+        b"null",
+        b"[" * 50_000,
+        {"amount": [1]},
+        {"amount": {"x": 1}},
+        {"amount": True},
+        {"amount": "1e3"},
+        {"amount": 1e400},
+        {"amount": "NaN"},
+        {"amount": "-5.00"},
+        {"amount": "0"},
+        {"amount": "12.345"},
+        {"amount": 10**40},
+        {"amount": "99999999999999999999999"},
+        {"amount": "10000000.01"},
+        {"amount": " "},
+        {},
+        {"max_amount": "5.00", "amount": "10.00"},
+        {"amount": "10.00", "request_id": 7},
+        {"amount": "10.00", "request_id": "x" * 65},
+        {"amount": "10.00", "request_id": "<script>"},
+    ],
+)
+def test_malformed_bodies_are_coded_400_and_change_nothing(auction, alice_client, body):
+    response = post_bid(alice_client, auction, body)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"] in {"INVALID_AMOUNT", "BAD_REQUEST"}
+    assert response.json()["accepted"] is False
+    assert not Bid.objects.exists()
+
+
+def test_json_number_with_two_decimals_is_accepted(auction, alice_client):
+    assert post_bid(alice_client, auction, {"amount": 10.5}).status_code == 201
+    assert Bid.objects.get().amount == 1050
+
+
+def test_same_request_id_applies_once_and_repeats_the_answer(engine, auction, alice_client):
+    first = post_bid(alice_client, auction, {"amount": "11.00", "request_id": "dup-1"})
+    again = post_bid(alice_client, auction, {"amount": "11.00", "request_id": "dup-1"})
+    assert first.status_code == again.status_code == 201
+    assert again.json()["seq"] == first.json()["seq"]
+    assert Bid.objects.count() == 1
+
+
+def test_missing_and_unpublished_auctions_are_404(auction, alice_client):
+    draft = make_auction(status=Auction.Status.DRAFT)
+    pending = make_auction(status=Auction.Status.PENDING)
+    for pk in (draft.pk, pending.pk, 999_999):
+        assert alice_client.get(f"/api/auctions/{pk}").status_code == 404
+        assert alice_client.get(f"/api/auctions/{pk}/bids").status_code == 404
+        response = post_bid(alice_client, Auction(pk=pk), {"amount": "10.00"})
+        assert response.status_code == 404
+        assert response.json()["error"] == "NOT_FOUND"
+
+
+def test_csrf_is_enforced_with_a_coded_403(auction, alice):
+    client = logged_in(alice, enforce_csrf_checks=True)
+    response = post_bid(client, auction, {"amount": "10.00"})
+    assert response.status_code == 403
+    assert response.json()["error"] == "CSRF_FAILED"
+    client.get(auction.get_absolute_url())  # sets the csrftoken cookie
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        f"/api/auctions/{auction.pk}/bids",
+        data=json.dumps({"amount": "10.00"}),
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 201
+
+
+def test_history_is_public_newest_last_and_resumable(engine, auction, alice_client, bob_client):
+    post_bid(alice_client, auction, {"amount": "10.00", "max_amount": "50.00"})
+    post_bid(bob_client, auction, {"amount": "20.00"})
+    post_bid(bob_client, auction, {"amount": "30.00"})
+    body = bob_client.get(f"/api/auctions/{auction.pk}/bids").json()
+    assert [bid["seq"] for bid in body["bids"]] == [1, 2, 3]
+    assert [bid["price"] for bid in body["bids"]] == ["10.00", "20.50", "31.00"]
+    assert [bid["is_you"] for bid in body["bids"]] == [False, True, True]
+    assert {bid["bidder"] for bid in body["bids"]} == {"a***e", "b***b"}
+    assert set(body["bids"][0]) == {"seq", "price", "bidder", "is_you", "placed_at"}
+    assert "50.00" not in json.dumps(body)
+    since = bob_client.get(f"/api/auctions/{auction.pk}/bids?since=2").json()
+    assert [bid["seq"] for bid in since["bids"]] == [3]
+    for bad in ("-1", "x", "1.5", "9" * 40):
+        response = bob_client.get(f"/api/auctions/{auction.pk}/bids?since={bad}")
+        assert response.status_code == 400
+
+
+def test_buy_now_is_201_with_the_final_state(engine, alice_client):
+    auction = make_auction(buy_now_price=5000)
+    response = alice_client.post(
+        f"/api/auctions/{auction.pk}/buy",
+        data=json.dumps({"request_id": "buy-1"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["accepted"] is True
+    assert body["status"] == "ended"
+    assert body["price"] == "50.00"
+    assert body["leader_is_you"] is True
+    again = alice_client.post(
+        f"/api/auctions/{auction.pk}/buy", data="{}", content_type="application/json"
+    )
+    assert again.status_code == 409
+    assert Client().post(f"/api/auctions/{auction.pk}/buy").status_code == 401
+
+
+def test_healthz_reports_both_services(auction, settings):
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "redis": "ok"}
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    reset_redis_client()
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "redis": "error"}

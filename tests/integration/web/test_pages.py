@@ -1,0 +1,191 @@
+"""Server-rendered pages: lists, the detail page, the no-JS bid flow (PRG) with a message per
+outcome, watchlist, /me/, and escaping of hostile user text everywhere."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from auctions.models import Auction, Bid, Watch
+from auctions.services.bidding import bid_place
+from tests.factories import make_auction, make_category, make_user
+from tests.integration.web.conftest import logged_in
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def titles(response) -> list[str]:
+    return re.findall(r'class="auction-title" href="[^"]+">([^<]+)</a>', response.content.decode())
+
+
+def test_home_lists_open_auctions_ending_soonest_first(db):
+    now = timezone.now()
+    make_auction(title="Later", ends_at=now + timedelta(hours=3))
+    make_auction(title="Sooner", ends_at=now + timedelta(minutes=10))
+    make_auction(
+        title="Future", starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=5)
+    )
+    make_auction(title="Hidden draft", status=Auction.Status.DRAFT)
+    make_auction(title="Pending", status=Auction.Status.PENDING)
+    make_auction(title="Over", status=Auction.Status.ENDED)
+    response = Client().get("/")
+    assert response.status_code == 200
+    assert titles(response) == ["Sooner", "Later"]
+    assert titles(Client().get("/auctions/upcoming/")) == ["Future"]
+    assert titles(Client().get("/auctions/ended/")) == ["Over"]
+
+
+def test_search_category_and_pagination(db):
+    watches = make_category("Watches")
+    make_auction(title="Rolex Submariner", category=watches)
+    make_auction(title="Rolex poster")
+    for index in range(25):
+        make_auction(title=f"Lot filler {index:02d}")
+    assert titles(Client().get("/?q=rolex")) == ["Rolex Submariner", "Rolex poster"]
+    assert titles(Client().get("/?q=rolex&category=watches")) == ["Rolex Submariner"]
+    first = Client().get("/")
+    assert len(titles(first)) == 20
+    second = Client().get("/?page=2")
+    assert len(titles(second)) == 7
+    assert 'rel="prev"' in second.content.decode()
+    assert Client().get("/?page=999").status_code == 200
+    assert Client().get("/?page=abc").status_code == 200
+    filtered = Client().get("/?q=lot&page=2").content.decode()
+    assert 'href="?q=lot&amp;page=1"' in filtered
+
+
+def test_detail_shows_price_min_bid_form_and_live_hooks(auction):
+    response = Client().get(auction.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<span id="price" class="price">$10.00</span>' in html
+    assert 'aria-live="polite"' in html
+    assert 'id="min-bid">$10.00</span>' in html
+    assert 'id="countdown"' in html and 'data-server-now="' in html
+    assert '<label for="amount">' in html and '<label for="max-amount">' in html
+    assert '<label for="auto-bid">' in html
+    assert 'name="request_id" id="request-id" value="' in html
+    assert 'src="/static/js/auction.js"' in html
+
+
+def test_unpublished_and_missing_auctions_are_404(db):
+    draft = make_auction(status=Auction.Status.DRAFT)
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+    assert Client().get("/auctions/999999/").status_code == 404
+
+
+def test_no_js_bid_redirects_back_with_a_message(auction, alice_client):
+    response = alice_client.post(
+        f"/auctions/{auction.pk}/bid", {"amount": "10.00", "request_id": "form-1"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == auction.get_absolute_url()
+    page = alice_client.get(response["Location"])
+    assert messages_of(page) == ["Your bid is in: you are the highest bidder at $10.00."]
+    assert '<span id="price" class="price">$10.00</span>' in page.content.decode()
+    assert "You are the highest bidder" in page.content.decode()
+
+
+def test_double_submit_of_one_form_bids_once(auction, alice_client):
+    for _ in range(2):
+        alice_client.post(f"/auctions/{auction.pk}/bid", {"amount": "10.00", "request_id": "same"})
+    assert Bid.objects.count() == 1
+
+
+def test_refusals_read_as_sentences(auction, alice_client, bob):
+    bid_place(auction=auction, bidder=bob, amount=1000, max_amount=3000, request_id="b1")
+    page = alice_client.post(f"/auctions/{auction.pk}/bid", {"amount": "10.00"}, follow=True)
+    assert messages_of(page) == [
+        "Your bid is too low: the minimum next bid is $10.50. If you are the highest bidder, "
+        "a new maximum must be above your current one."
+    ]
+    page = alice_client.post(f"/auctions/{auction.pk}/bid", {"amount": "abc"}, follow=True)
+    assert messages_of(page) == ["Enter a positive amount with at most two decimals."]
+    page = alice_client.post(f"/auctions/{auction.pk}/bid", {"amount": ""}, follow=True)
+    assert messages_of(page) == ["Enter an amount to bid."]
+    page = alice_client.post(f"/auctions/{auction.pk}/bid", {"amount": "15.00"}, follow=True)
+    assert messages_of(page) == [
+        "Your bid is in, but another bidder's maximum is higher. The price is now $15.50."
+    ]
+    page = logged_in(auction.seller).post(
+        f"/auctions/{auction.pk}/bid", {"amount": "50.00"}, follow=True
+    )
+    assert messages_of(page) == ["You cannot bid on your own auction."]
+    assert Bid.objects.count() == 2
+
+
+def test_anonymous_bid_goes_to_login_and_back(auction):
+    response = Client().post(f"/auctions/{auction.pk}/bid", {"amount": "10.00"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/auctions/")
+    assert not Bid.objects.exists()
+
+
+def test_ended_auction_shows_result_and_no_form(db, alice):
+    now = timezone.now()
+    auction = make_auction(starts_at=now - timedelta(hours=2), ends_at=now - timedelta(minutes=1))
+    html = logged_in(alice).get(auction.get_absolute_url()).content.decode()
+    assert "ENDED" in html
+    assert "countdown--ended" in html
+    assert 'id="bid-form"' not in html
+    assert "Auction ended with no bids." in html
+
+
+def test_buy_now_form(db, alice_client):
+    auction = make_auction(buy_now_price=4000)
+    assert (
+        'id="buy-now-price">$40.00</strong>'
+        in alice_client.get(auction.get_absolute_url()).content.decode()
+    )
+    page = alice_client.post(f"/auctions/{auction.pk}/buy", {"request_id": "buy"}, follow=True)
+    assert messages_of(page) == [f"You bought “{auction.title}” for $40.00."]
+    assert "You won this auction with a winning bid of $40.00." in page.content.decode()
+
+
+def test_watch_and_unwatch(auction, alice, alice_client):
+    alice_client.post(f"/auctions/{auction.pk}/watch")
+    alice_client.post(f"/auctions/{auction.pk}/watch")
+    assert Watch.objects.filter(user=alice).count() == 1
+    assert 'id="unwatch-form"' in alice_client.get(auction.get_absolute_url()).content.decode()
+    alice_client.post(f"/auctions/{auction.pk}/unwatch")
+    assert not Watch.objects.exists()
+    assert Client().post(f"/auctions/{auction.pk}/watch").status_code == 302
+    assert not Watch.objects.exists()
+
+
+def test_me_shows_leading_outbid_won_and_watchlist(db, alice, bob, alice_client):
+    leading = make_auction(title="Leading lot")
+    outbid = make_auction(title="Outbid lot")
+    watched = make_auction(title="Watched lot")
+    bid_place(auction=leading, bidder=alice, amount=1000, request_id="a1")
+    bid_place(auction=outbid, bidder=alice, amount=1000, request_id="a2")
+    bid_place(auction=outbid, bidder=bob, amount=2000, request_id="b2")
+    Watch.objects.create(user=alice, auction=watched)
+    won = make_auction(title="Won lot", buy_now_price=2500)
+    from auctions.services.bidding import buy_now
+
+    buy_now(auction=won, buyer=alice, request_id="buy")
+    html = alice_client.get("/me/").content.decode()
+    assert re.search(rf'data-auction-id="{leading.pk}" data-outcome="leading"', html)
+    assert re.search(rf'data-auction-id="{outbid.pk}" data-outcome="outbid"', html)
+    assert re.search(rf'data-auction-id="{won.pk}" data-outcome="won"', html)
+    assert f'class="watch-item" data-auction-id="{watched.pk}"' in html
+    assert f'class="won-item" data-auction-id="{won.pk}"' in html
+    assert Client().get("/me/").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/", "detail", "/me/", "/auctions/ended/"])
+def test_hostile_names_and_titles_are_escaped(db, path):
+    hostile = make_user(HOSTILE)
+    auction = make_auction(title=f"Lot {HOSTILE}", description=HOSTILE)
+    bid_place(auction=auction, bidder=hostile, amount=1000, request_id="x")
+    url = auction.get_absolute_url() if path == "detail" else path
+    html = logged_in(hostile).get(url).content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # the username in the header
