@@ -1,0 +1,217 @@
+"""Engine vs naive Django: accepted bids/s and latency on one hot auction, 32 concurrent bidders.
+
+Each bidder is a thread with its own database connection. Both engines get the same attempts:
+every attempt takes the next ticket of one shared counter and bids `start + ticket × STEP`, so
+in ticket order every bid beats the last; bids that lose a race to a later ticket are refused
+(`BID_TOO_LOW`) the same way in both. Gavel's side is the real `bid_place` (rate limit, Lua
+script, ledger commit, broadcast after commit); the baseline is `naive_engine.naive_bid_place`
+(row lock, ledger reads, `rules.py`, `Bid` insert). Both ledgers are checked afterwards
+against `rules.py`, so neither side can win by being wrong.
+"""
+
+import asyncio
+import itertools
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+BIDDERS = 32
+BIDS_PER_BIDDER = 40
+START = 10_00
+STEP = 250_00  # more than the largest increment below the prices reached
+WARMUP_BIDS = 20
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The nearest-rank percentile of `values` (None when empty)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def make_players(tag: str):
+    """A seller, BIDDERS bidders and one open auction (published, open for an hour)."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from auctions.models import Auction
+
+    seller = User.objects.create_user(username=f"{tag}-seller", password=None)
+    bidders = [
+        User.objects.create_user(username=f"{tag}-bidder{n}", password=None) for n in range(BIDDERS)
+    ]
+    now = timezone.now()
+    auction = Auction.objects.create(
+        seller=seller,
+        title=f"Bench {tag}",
+        starting_price=START,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=1),
+        status=Auction.Status.SCHEDULED,
+    )
+    return auction, bidders
+
+
+def run_load(place, auction, bidders, *, per_bidder: int = BIDS_PER_BIDDER) -> dict:
+    """Every bidder places `per_bidder` bids at once through `place`; figures for the run."""
+    return asyncio.run(_run_load(place, auction, bidders, per_bidder))
+
+
+async def _run_load(place, auction, bidders, per_bidder: int) -> dict:
+    """Bidders as an ASGI server runs them: coroutines on one event loop, each bid a sync call in
+    a pool of one thread per bidder (its own DB connection). The engine's after-commit
+    broadcasts (`async_to_sync`) then go through this loop and its channel-layer connections,
+    as they do in daphne; from a bare thread each would build an event loop and connect anew.
+    """
+    from asgiref.sync import sync_to_async
+    from django.db import connection, connections
+
+    from auctions.errors import BidError
+
+    executor = ThreadPoolExecutor(max_workers=len(bidders), thread_name_prefix="bidder")
+    local = threading.local()
+    gate = threading.Barrier(len(bidders))
+
+    def on_every_thread(job):
+        # The barrier holds each job until all are running, so each lands on its own thread.
+        def run():
+            gate.wait()
+            job()
+
+        return asyncio.gather(
+            *(sync_to_async(run, thread_sensitive=False, executor=executor)() for _ in bidders)
+        )
+
+    def prepare():
+        connection.ensure_connection()
+        # Its own instance per thread: nothing the engine caches on the model is shared.
+        local.auction = type(auction).objects.get(pk=auction.pk)
+
+    def bid(bidder) -> str:
+        # The ticket is drawn on the bidding thread, right before the call, to keep the window
+        # in which a later ticket can overtake it (and refuse it) as small as the engine allows.
+        amount = START + next(tickets) * STEP
+        try:
+            place(local.auction, bidder, amount, uuid.uuid4().hex)
+        except BidError as refusal:
+            return refusal.code
+        return "accepted"
+
+    call = sync_to_async(bid, thread_sensitive=False, executor=executor)
+    tickets = itertools.count(1)
+    latencies: list[float] = []
+    outcomes: Counter = Counter()
+
+    async def bidder_task(bidder) -> None:
+        for _ in range(per_bidder):
+            started = time.perf_counter()
+            outcomes[await call(bidder)] += 1
+            latencies.append(time.perf_counter() - started)
+
+    await on_every_thread(prepare)
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(bidder_task(bidder) for bidder in bidders))
+        elapsed = time.perf_counter() - started
+    finally:
+        await on_every_thread(connections.close_all)
+        executor.shutdown()
+    accepted = outcomes.pop("accepted", 0)
+    return {
+        "attempts": len(latencies),
+        "accepted": accepted,
+        "refused": dict(outcomes),
+        "elapsed_s": elapsed,
+        "accepted_per_s": accepted / elapsed,
+        "attempts_per_s": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+    }
+
+
+def _gavel_place(auction, bidder, amount, request_id):
+    from auctions.services.bidding import bid_place
+
+    bid_place(auction=auction, bidder=bidder, amount=amount, request_id=request_id)
+
+
+def _naive_place(auction, bidder, amount, request_id):
+    from tests.bench.naive_engine import naive_bid_place
+
+    naive_bid_place(auction_id=auction.pk, bidder=bidder, amount=amount, request_id=request_id)
+
+
+def check_ledger(auction, run: dict, *, gavel: bool) -> None:
+    """The ledger holds exactly the accepted bids, and its replay matches the reported price."""
+    from auctions.models import Bid
+    from tests.bench.naive_engine import ledger_state
+
+    bids = Bid.objects.filter(auction=auction)
+    if bids.count() != run["accepted"]:
+        raise AssertionError(f"ledger has {bids.count()} bids, {run['accepted']} were accepted")
+    expected = ledger_state(auction)
+    last_price = bids.order_by("-seq").values_list("price", flat=True).first()
+    if last_price != expected.price:
+        raise AssertionError(f"ledger price {last_price} != rules.py replay {expected.price}")
+    if gavel:
+        from auctions.selectors import auction_state_get
+
+        state = auction_state_get(auction=auction)
+        if (state.price, state.bid_count, state.leader_id) != (
+            expected.price,
+            expected.bid_count,
+            expected.leader,
+        ):
+            raise AssertionError(f"hot state {state} disagrees with rules.py replay {expected}")
+
+
+def _warm(place, auction, bidders) -> int:
+    """A few sequential bids so both sides start with loaded code, scripts and hot state."""
+    from auctions.errors import BidError
+
+    accepted = 0
+    for n in range(WARMUP_BIDS):
+        try:
+            place(auction, bidders[n % len(bidders)], START + n * STEP, uuid.uuid4().hex)
+            accepted += 1
+        except BidError:
+            pass
+    return accepted
+
+
+def main() -> dict:
+    """Run the baseline, then Gavel, on identical auctions; return figures and ratios."""
+    from django.conf import settings
+
+    if settings.GAVEL_BID_RATE_LIMIT[0] < BIDDERS * BIDS_PER_BIDDER:
+        settings.GAVEL_BID_RATE_LIMIT = (10**9, settings.GAVEL_BID_RATE_LIMIT[1])
+    runs = {}
+    for name, place in (("naive", _naive_place), ("gavel", _gavel_place)):
+        auction, bidders = make_players(name)
+        warm_auction, warm_bidders = make_players(f"{name}-warm")
+        _warm(place, warm_auction, warm_bidders)
+        run = run_load(place, auction, bidders)
+        check_ledger(auction, run, gavel=name == "gavel")
+        runs[name] = run
+        print(
+            f"{name:>5}: {run['accepted']}/{run['attempts']} accepted in "
+            f"{run['elapsed_s']:.2f}s = {run['accepted_per_s']:.0f} bids/s, "
+            f"p50 {run['p50_ms']:.1f} ms, p99 {run['p99_ms']:.1f} ms, refused {run['refused']}",
+            flush=True,
+        )
+    naive, gavel = runs["naive"], runs["gavel"]
+    figures = {"engine_bidders": BIDDERS, "engine_attempts_each": naive["attempts"]}
+    for name, run in runs.items():
+        figures[f"engine_{name}_accepted"] = run["accepted"]
+        figures[f"engine_{name}_accepted_per_s"] = round(run["accepted_per_s"], 1)
+        figures[f"engine_{name}_p50_ms"] = round(run["p50_ms"], 2)
+        figures[f"engine_{name}_p99_ms"] = round(run["p99_ms"], 2)
+        figures[f"engine_{name}_refused"] = run["refused"]
+    figures["engine_throughput_ratio"] = round(gavel["accepted_per_s"] / naive["accepted_per_s"], 2)
+    figures["engine_p99_ratio"] = round(gavel["p99_ms"] / naive["p99_ms"], 3)
+    return figures
