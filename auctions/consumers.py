@@ -16,7 +16,9 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from auctions import presence, selectors, wire
 from auctions.errors import BidError, NotAllowed, Unavailable
+from auctions.events import auction_group, user_group
 from auctions.forms import MalformedRequest, parse_bid_request
+from auctions.services.bidding import bid_place
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +71,6 @@ def _missed(auction, since, viewer_id):
 
 @database_sync_to_async
 def _place_bid(auction, user, bid):
-    from auctions.services.bidding import bid_place
-
     return bid_place(
         auction=auction,
         bidder=user,
@@ -95,9 +95,9 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
             return
         # Join first, read second: an event published in between is then both in the snapshot
         # and queued, and the queued copy is dropped by its seq.
-        await self._join(f"auction-{self.auction_id}")
+        await self._join(auction_group(self.auction_id))
         if self.viewer_id is not None:
-            await self._join(f"user-{self.viewer_id}")
+            await self._join(user_group(self.viewer_id))
         await self.accept()
         await self._catch_up(_since(self.scope))
         await presence.viewer_join(self.auction_id, self.channel_name, self.channel_layer)

@@ -19,7 +19,9 @@ from collections import defaultdict
 from asgiref.sync import sync_to_async
 from redis.exceptions import RedisError
 
+from auctions.engine import keys
 from auctions.engine.connection import get_redis
+from auctions.events import auction_group, viewers_event
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +53,8 @@ return redis.call('ZCARD', KEYS[1])
 
 
 def viewers_key(auction_id: int) -> str:
-    """The auction's viewer set, hash-tagged like the engine's keys (same cluster slot)."""
-    return f"auction:{{{auction_id}}}:viewers"
+    """The auction's viewer set, under the auction's hash tag (same cluster slot)."""
+    return f"{keys.auction_tag(auction_id)}:viewers"
 
 
 def _run(auction_id: int, op: str, members: list[str]) -> int:
@@ -159,5 +161,5 @@ async def _send_later(state: _LoopState, auction_id: int, wait: float, channel_l
 
 
 async def _send(auction_id: int, count: int, channel_layer) -> None:
-    event = {"type": "viewers", "auction_id": auction_id, "count": count}
-    await channel_layer.group_send(f"auction-{auction_id}", {"type": "viewers", "event": event})
+    event = viewers_event(auction_id=auction_id, count=count)
+    await channel_layer.group_send(auction_group(auction_id), {"type": "viewers", "event": event})

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from auctions.engine.api import auction_events_since, auction_state_get, auction_states_get
 from auctions.models import Auction, Bid, Category, Watch
 
 __all__ = [
@@ -37,27 +38,6 @@ OPEN_GRACE = timedelta(hours=1)
 RECENT_BIDS = 20
 # The most bids one `GET /api/auctions/<id>/bids?since=` answer carries.
 MAX_BIDS_PAGE = 500
-
-
-def auction_state_get(*, auction):
-    """The engine's live state of one auction (loaded from the database when missing)."""
-    from auctions.engine import api
-
-    return api.auction_state_get(auction=auction)
-
-
-def auction_states_get(*, auctions) -> dict:
-    """The engine's live states of many auctions, keyed by id (pipelined)."""
-    from auctions.engine import api
-
-    return api.auction_states_get(auctions=auctions)
-
-
-def auction_events_since(*, auction, since: int) -> list[dict] | None:
-    """Public events after `since`, in order; None when a fresh snapshot is needed instead."""
-    from auctions.engine import api
-
-    return api.auction_events_since(auction=auction, since=since)
 
 
 def auction_public_get(*, auction_id) -> Auction | None:

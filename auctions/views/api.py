@@ -16,6 +16,7 @@ from auctions import selectors, wire
 from auctions.engine.connection import get_redis
 from auctions.errors import BidError, Unavailable
 from auctions.forms import MalformedRequest, parse_bid_request, parse_request_id
+from auctions.services.bidding import bid_place, buy_now
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +64,6 @@ def auction_bids(request, pk):
         return _history(request, auction)
     if not request.user.is_authenticated:
         return JsonResponse(ANONYMOUS, status=401)
-    from auctions.services.bidding import bid_place
-
     try:
         bid = parse_bid_request(_json_body(request))
         result = bid_place(
@@ -103,8 +102,6 @@ def auction_buy(request, pk):
         return JsonResponse(NOT_FOUND, status=404)
     if not request.user.is_authenticated:
         return JsonResponse(ANONYMOUS, status=401)
-    from auctions.services.bidding import buy_now
-
     try:
         body = _json_body(request)
         if body is None:

@@ -17,6 +17,7 @@ from auctions import presence, selectors, wire
 from auctions.errors import BidError, InvalidAmount, Unavailable
 from auctions.forms import BidForm, BuyNowForm, new_request_id
 from auctions.money import parse_amount
+from auctions.services.bidding import bid_place, buy_now
 from auctions.services.watchlist import watch_add, watch_remove
 from auctions.templatetags.money import format_money
 
@@ -205,8 +206,6 @@ def bid_post(request, pk):
             for error in errors:
                 messages.error(request, error)
         return redirect(auction)
-    from auctions.services.bidding import bid_place
-
     bid = form.bid_request()
     try:
         result = bid_place(
@@ -237,8 +236,6 @@ def buy_post(request, pk):
     if not form.is_valid():
         messages.error(request, "That request was not understood. Please try again.")
         return redirect(auction)
-    from auctions.services.bidding import buy_now
-
     try:
         result = buy_now(
             auction=auction, buyer=request.user, request_id=form.cleaned_data["request_id"]
