@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from tests.conftest import skip_or_fail
-from tests.e2e.server import PROJECT_ROOT, LiveServer, database_url
+from tests.e2e.server import LiveServer, database_url
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,7 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="package")
@@ -54,7 +53,7 @@ def asgi_server(django_db_setup, tmp_path_factory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="package")
-def browser(asgi_server):
+def browser(asgi_server, django_db_blocker):
     """One headless Chromium for the package; each test opens its own contexts."""
     from playwright.sync_api import sync_playwright
 
@@ -63,12 +62,30 @@ def browser(asgi_server):
     # concurrently with the ORM, so the guard is lifted only while Playwright is alive.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
+    serialized = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
     playwright = sync_playwright().start()
+    # With a loop running, Django's connection handler is context-local: this context gets new
+    # connection objects. Give them the test database's serialized contents, so that
+    # `serialized_rollback` restores migration data (the Sellers/Moderators groups) after each
+    # transactional flush, and close them before the loop goes (else the test DB cannot drop).
+    for alias, contents in serialized.items():
+        if contents is not None:
+            connections[alias]._test_serialized_contents = contents
     try:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
     finally:
+        # The last test's flush emptied the tables: leave them as the migrations made them for
+        # the transactional tests of other packages that come after this one.
+        with django_db_blocker.unblock():
+            for alias, contents in serialized.items():
+                if contents is not None:
+                    connections[alias].creation.deserialize_db_from_string(contents)
+        connections.close_all()
         playwright.stop()
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
