@@ -71,6 +71,12 @@ def _missed(auction, since, viewer_id):
 
 @database_sync_to_async
 def _place_bid(auction, user, bid):
+    # The socket outlives the request that logged in: re-read the flags a moderator may have
+    # changed since connect (suspension, deactivation) before every bid.
+    try:
+        user.refresh_from_db(fields=["is_active", "is_suspended"])
+    except user.DoesNotExist:
+        raise NotAllowed() from None
     return bid_place(
         auction=auction,
         bidder=user,

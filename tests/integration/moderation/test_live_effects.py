@@ -59,12 +59,6 @@ async def test_a_viewer_sees_a_staff_cancellation_live(world):
     await viewer.disconnect()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN GAP (consumer, issue 4/5): the socket keeps the User loaded at connect, so a "
-    "suspension made while connected is not seen by bid_place. Fix: refresh is_active/"
-    "is_suspended before each socket bid; then remove this marker.",
-)
 async def test_a_user_suspended_while_connected_cannot_bid_over_the_socket(world):
     bidder = world["bidder"]
     socket = await open_socket(world["auction"], bidder)
