@@ -12,11 +12,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from redis.exceptions import RedisError
 
 from accounts.models import mask_username
@@ -29,7 +30,7 @@ from auctions.admin_tools import (
 )
 from auctions.models import Auction, AuditLog, Bid, Category, Report, Watch
 from auctions.money import format_amount
-from auctions.roles import is_moderator, sees_all_auctions
+from auctions.roles import sees_all_auctions
 from auctions.services import moderation
 
 PRICE_AND_TIME_FIELDS = (
@@ -46,9 +47,17 @@ RESULT_FIELDS = ("status", "winner", "final_price", "reserve_met", "settled_at")
 MODERATION_FIELDS = ("moderation_reason", "cancel_reason")
 
 
-def acts_as_moderator(user) -> bool:
+def sees_all(request) -> bool:
+    """`sees_all_auctions` for the request's user, asked once per request (it is a query)."""
+    if not hasattr(request, "_gavel_sees_all"):
+        request._gavel_sees_all = sees_all_auctions(request.user)
+    return request._gavel_sees_all
+
+
+def acts_as_moderator(request) -> bool:
     """A moderator (or superuser) who is not suspended may moderate."""
-    return is_moderator(user) and not getattr(user, "is_suspended", False)
+    # Moderators see all auctions (auctions.roles); the suspended ones may no longer act.
+    return sees_all(request) and not request.user.is_suspended
 
 
 def may_list(user) -> bool:
@@ -76,7 +85,7 @@ class BidInline(admin.TabularInline):
     show_change_link = False
 
     def get_fields(self, request, obj=None):
-        if acts_as_moderator(request.user):
+        if acts_as_moderator(request):
             return (
                 "seq",
                 "bidder",
@@ -87,8 +96,21 @@ class BidInline(admin.TabularInline):
                 "placed_at",
                 "voided",
                 "void_reason",
+                "void_link",
             )
         return ("seq", "bidder_handle", "kind", "amount", "price", "placed_at", "voided")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("bidder")
+
+    @admin.display(description="")
+    def void_link(self, bid):
+        if bid.voided or bid.auction.status in moderation.FINAL_STATUSES:
+            return ""
+        return format_html(
+            '<a href="{}" class="gavel-void">Void…</a>',
+            reverse("admin:auctions_bid_void", args=[bid.pk]),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
@@ -119,8 +141,14 @@ class LiveChangeList(ChangeList):
         rows = list(self.result_list)
         published = [row for row in rows if row.status == Auction.Status.SCHEDULED]
         states = live_states(published)
+        counts = dict(
+            Bid.objects.filter(auction__in=[row.pk for row in rows], voided=False)
+            .values_list("auction")
+            .annotate(n=Count("id"))
+        )
         for row in rows:
             row._live = states.get(row.pk)
+            row._bid_count = counts.get(row.pk, 0)
         self.result_list = rows
 
 
@@ -200,7 +228,7 @@ class AuctionAdminForm(forms.ModelForm):
 
 
 def _cancel(request, auction, reason):
-    if acts_as_moderator(request.user):
+    if acts_as_moderator(request):
         return moderation.auction_cancel_by_staff(
             auction=auction, actor=request.user, reason=reason
         )
@@ -248,7 +276,7 @@ class AuctionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("seller", "category", "winner")
-        if sees_all_auctions(request.user):
+        if sees_all(request):
             return queryset
         return queryset.filter(seller=request.user)
 
@@ -265,9 +293,7 @@ class AuctionAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def has_moderate_permission(self, request, obj=None):
-        return acts_as_moderator(request.user) and request.user.has_perm(
-            "auctions.moderate_auction"
-        )
+        return acts_as_moderator(request) and request.user.has_perm("auctions.moderate_auction")
 
     def has_cancel_permission(self, request, obj=None):
         if self.has_moderate_permission(request, obj):
@@ -305,13 +331,13 @@ class AuctionAdmin(admin.ModelAdmin):
             "live_reserve",
             "live_ends_at",
         ]
-        if sees_all_auctions(request.user):
+        if sees_all(request):
             columns.insert(1, "seller")
         return columns
 
     def get_list_filter(self, request):
         filters = list(self.list_filter)
-        if sees_all_auctions(request.user):
+        if sees_all(request):
             filters.append("seller__is_suspended")
         return filters
 
@@ -342,7 +368,7 @@ class AuctionAdmin(admin.ModelAdmin):
             return state.bid_count
         if auction.status == Auction.Status.SCHEDULED:
             return "—"  # the engine did not answer; a stale count would mislead
-        return auction.bids.filter(voided=False).count()
+        return getattr(auction, "_bid_count", "—")
 
     @admin.display(description="leader")
     def live_leader(self, auction):
@@ -382,7 +408,7 @@ class AuctionAdmin(admin.ModelAdmin):
         if obj is not None and obj.bids.exists():
             # Once someone has bid, only the description may change.
             readonly += ["title", "category", "image", *PRICE_AND_TIME_FIELDS]
-        elif is_moderator(request.user) and not request.user.is_superuser:
+        elif sees_all(request) and not request.user.is_superuser:
             readonly += list(PRICE_AND_TIME_FIELDS)
         return readonly
 
@@ -472,7 +498,7 @@ class AuctionAdmin(admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_permission(request, auction):
             raise PermissionDenied
-        moderator = acts_as_moderator(request.user)
+        moderator = acts_as_moderator(request)
         bids = auction.bids.select_related("bidder").order_by("seq")
         ledger = [
             {
@@ -637,12 +663,12 @@ class BidAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("auction", "bidder")
-        if sees_all_auctions(request.user):
+        if sees_all(request):
             return queryset
         return queryset.filter(auction__seller=request.user)
 
     def get_list_display(self, request):
-        if acts_as_moderator(request.user):
+        if acts_as_moderator(request):
             return (
                 "auction",
                 "seq",
@@ -656,12 +682,12 @@ class BidAdmin(admin.ModelAdmin):
         return ("auction", "seq", "bidder_handle", "amount", "price", "placed_at", "voided")
 
     def get_search_fields(self, request):
-        if acts_as_moderator(request.user):
+        if acts_as_moderator(request):
             return ("auction__title", "bidder__username")
         return self.search_fields
 
     def get_fields(self, request, obj=None):
-        if acts_as_moderator(request.user):
+        if acts_as_moderator(request):
             return [field.name for field in Bid._meta.fields if field.name != "id"]
         return ["auction", "seq", "bidder_handle", "kind", "amount", "price", "placed_at", "voided"]
 
@@ -682,9 +708,7 @@ class BidAdmin(admin.ModelAdmin):
         return False
 
     def has_moderate_permission(self, request, obj=None):
-        return acts_as_moderator(request.user) and request.user.has_perm(
-            "auctions.moderate_auction"
-        )
+        return acts_as_moderator(request) and request.user.has_perm("auctions.moderate_auction")
 
     def get_urls(self):
         return [
@@ -720,7 +744,7 @@ class WatchAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("user", "auction")
-        if sees_all_auctions(request.user):
+        if sees_all(request):
             return queryset
         return queryset.filter(auction__seller=request.user)
 
@@ -759,7 +783,7 @@ class ReportAdmin(admin.ModelAdmin):
         return False
 
     def has_moderate_permission(self, request, obj=None):
-        return acts_as_moderator(request.user) and request.user.has_perm("auctions.change_report")
+        return acts_as_moderator(request) and request.user.has_perm("auctions.change_report")
 
     def get_urls(self):
         return [

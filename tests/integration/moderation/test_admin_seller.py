@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -420,3 +422,61 @@ def test_the_audit_log_is_filterable_but_not_editable_in_the_admin(client, moder
     )
     assert delete.status_code == 403
     assert AuditLog.objects.get().reason == "Spam"
+
+
+def test_moderators_get_a_void_link_per_bid_and_sellers_do_not(client, seller_a, moderator, run):
+    auction = make_auction(seller=seller_a)
+    run(bid_place, auction=auction, bidder=make_user("noa"), amount=1000, request_id="n1")
+    bid = Bid.objects.get(auction=auction)
+    void_url = reverse("admin:auctions_bid_void", args=[bid.pk])
+    change_url = reverse("admin:auctions_auction_change", args=[auction.pk])
+    client.force_login(moderator)
+    assert void_url in client.get(change_url).content.decode()
+    client.force_login(seller_a)
+    content = client.get(change_url).content.decode()
+    assert void_url not in content
+    assert "n***a" in content and ">noa<" not in content
+
+
+def test_the_change_list_costs_the_same_queries_for_one_row_or_many(client, seller_a):
+    now = timezone.now()
+
+    def ended_with_bids(n):
+        auction = make_auction(
+            seller=seller_a,
+            title=f"Old {n}",
+            status=Auction.Status.ENDED,
+            starts_at=now - timedelta(days=2),
+            ends_at=now - timedelta(days=1),
+        )
+        for seq in range(1, n + 1):
+            Bid.objects.create(
+                auction=auction,
+                bidder=make_user(f"old{n}{seq}"),
+                seq=seq,
+                amount=1000 + seq,
+                price=1000 + seq,
+                placed_at=now - timedelta(days=1, hours=1),
+                request_id=f"o{seq}",
+            )
+
+    def queries_of_one_page():
+        # The first view of a live auction loads its hot state from the database (once).
+        client.get(reverse("admin:auctions_auction_changelist"))
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("admin:auctions_auction_changelist"))
+        return len(captured), response
+
+    client.force_login(seller_a)
+    ended_with_bids(1)
+    make_auction(seller=seller_a, title="Live 1")
+    one, _ = queries_of_one_page()
+    for n in range(2, 6):
+        ended_with_bids(n)
+        make_auction(seller=seller_a, title=f"Live {n}")
+    many, response = queries_of_one_page()
+    assert many == one
+    rows = response.context["cl"].result_list
+    assert {row.title: row._bid_count for row in rows if row.title.startswith("Old")} == {
+        f"Old {n}": n for n in range(1, 6)
+    }

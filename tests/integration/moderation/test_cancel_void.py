@@ -243,3 +243,15 @@ def test_bids_of_a_cancelled_auction_cannot_be_voided(engine_redis, run, seller_
     with pytest.raises(InvalidState):
         run(moderation.bid_void_by_staff, bid=bid, actor=moderator, reason="late")
     assert unchanged_marker(auction) == before
+
+
+def test_a_suspended_bidders_standing_bid_stays_unless_voided(
+    engine_redis, run, seller_a, moderator
+):
+    auction = make_auction(seller=seller_a)
+    olga = make_user("olga")
+    place(run, auction, olga, 1000, 2000)
+    moderation.user_suspend(user=olga, actor=moderator, reason="Chargebacks")
+    state = auction_state_get(auction=auction)
+    assert (state.leader_id, state.bid_count) == (olga.pk, 1)
+    assert not Bid.objects.get(auction=auction).voided
