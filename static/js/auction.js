@@ -10,6 +10,7 @@ const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 15000;
 const NOTICE_MS = 8000;
 const SYMBOLS = { USD: "$", EUR: "€", GBP: "£" };
+const DATE_STYLE = { dateStyle: "medium", timeStyle: "medium" };
 
 const root = document.getElementById("auction");
 if (root) start(root);
@@ -79,9 +80,11 @@ function start(root) {
   function setEndsAt(iso) {
     const parsed = Date.parse(iso);
     if (Number.isNaN(parsed)) return;
+    if (parsed !== endsAt) {
+      setText("ends-at", new Date(parsed).toLocaleString(undefined, DATE_STYLE));
+    }
     endsAt = parsed;
     root.dataset.endsAt = iso;
-    setText("ends-at", new Date(parsed).toLocaleString());
     const countdown = $("countdown");
     if (countdown && status !== "scheduled") countdown.setAttribute("datetime", iso);
   }
@@ -334,7 +337,10 @@ function start(root) {
             : `You have been outbid on “${msg.title}” (now ${money(msg.price)}).`,
           true,
         );
-        if (current) setText("leader-status", "You have been outbid");
+        if (current) {
+          setText("leader-status", "You have been outbid");
+          setText("bid-feedback", "");
+        }
         break;
       case "won":
         notice("won", `You won “${msg.title}” for ${money(msg.final_price)}!`, true);
@@ -363,8 +369,10 @@ function start(root) {
           ? `Your bid is in: you are the highest bidder at ${money(r.price)}.`
           : `Your bid is in, but another bidder's maximum is higher. The price is now ${money(r.price)}.`;
       }
-      const amount = $("amount");
-      if (amount) amount.value = "";
+      for (const id of ["amount", "max-amount"]) {
+        const input = $(id);
+        if (input) input.value = "";
+      }
       if (requestField) requestField.value = newRequestId();
       return;
     }
