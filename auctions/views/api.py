@@ -62,10 +62,28 @@ def auction_bids(request, pk):
         return JsonResponse(NOT_FOUND, status=404)
     if request.method == "GET":
         return _history(request, auction)
+    return place_bid(request, auction)
+
+
+def wants_json(request) -> bool:
+    """DESIGN §4: pages answer in JSON when the client prefers `application/json`."""
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def _bid_body(request) -> object:
+    if request.path.startswith("/api/") or request.content_type == "application/json":
+        return _json_body(request)
+    # A form post (`Accept: application/json` on the page URL): blank fields are absent.
+    return {key: value for key, value in request.POST.items() if value != ""}
+
+
+def place_bid(request, auction) -> JsonResponse:
+    """Place a bid from a JSON (or form) body: 201 with the outcome, or a coded error."""
     if not request.user.is_authenticated:
         return JsonResponse(ANONYMOUS, status=401)
+    pk = auction.pk
     try:
-        bid = parse_bid_request(_json_body(request))
+        bid = parse_bid_request(_bid_body(request))
         result = bid_place(
             auction=auction,
             bidder=request.user,
@@ -100,10 +118,16 @@ def auction_buy(request, pk):
     auction = selectors.auction_public_get(auction_id=pk)
     if auction is None:
         return JsonResponse(NOT_FOUND, status=404)
+    return place_buy_now(request, auction)
+
+
+def place_buy_now(request, auction) -> JsonResponse:
+    """Buy it now from a JSON (or form) body: 201 with the final state, or a coded error."""
+    pk = auction.pk
     if not request.user.is_authenticated:
         return JsonResponse(ANONYMOUS, status=401)
     try:
-        body = _json_body(request)
+        body = _bid_body(request)
         if body is None:
             body = {}
         if not isinstance(body, dict):

@@ -20,6 +20,7 @@ from auctions.money import parse_amount
 from auctions.services.bidding import bid_place, buy_now
 from auctions.services.watchlist import watch_add, watch_remove
 from auctions.templatetags.money import format_money
+from auctions.views import api
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ def auction_list(request, which="open"):
 
 def auction_detail(request, pk):
     """`/auctions/<id>/`: everything about one auction; the live layer takes over with JS."""
+    if api.wants_json(request):
+        return api.auction_state(request, pk)
     auction = _public_or_404(pk)
     try:
         state = selectors.auction_state_get(auction=auction)
@@ -197,6 +200,8 @@ def _accepted_message(result, bid, user) -> str:
 def bid_post(request, pk):
     """`POST /auctions/<id>/bid`: the no-JS bid; redirects back to the auction with a message."""
     auction = _public_or_404(pk)
+    if api.wants_json(request):
+        return api.place_bid(request, auction)
     if not request.user.is_authenticated:
         messages.info(request, "Log in to bid.")
         return redirect_to_login(auction.get_absolute_url())
@@ -229,6 +234,8 @@ def bid_post(request, pk):
 def buy_post(request, pk):
     """`POST /auctions/<id>/buy`: buy it now from the form; redirects back with a message."""
     auction = _public_or_404(pk)
+    if api.wants_json(request):
+        return api.place_buy_now(request, auction)
     if not request.user.is_authenticated:
         messages.info(request, "Log in to buy.")
         return redirect_to_login(auction.get_absolute_url())

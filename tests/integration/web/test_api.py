@@ -274,3 +274,24 @@ def test_healthz_reports_both_services(auction, settings):
     response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "redis": "error"}
+
+
+def test_page_urls_answer_in_json_when_asked(auction, alice_client):
+    json_accept = {"Accept": "application/json"}
+    state = alice_client.get(auction.get_absolute_url(), headers=json_accept)
+    assert state.status_code == 200
+    assert set(state.json()) == STATE_KEYS
+    response = alice_client.post(
+        f"/auctions/{auction.pk}/bid", {"amount": "10.00"}, headers=json_accept
+    )
+    assert response.status_code == 201
+    assert response.json()["leader_is_you"] is True
+    low = alice_client.post(
+        f"/auctions/{auction.pk}/bid",
+        data=json.dumps({"max_amount": "5.00"}),
+        content_type="application/json",
+        headers=json_accept,
+    )
+    assert (low.status_code, low.json()["error"]) == (409, "BID_TOO_LOW")
+    anonymous = Client().post(f"/auctions/{auction.pk}/bid", {}, headers=json_accept)
+    assert anonymous.status_code == 401
