@@ -164,13 +164,17 @@ def start_cluster(directory: str, ports: tuple[int, ...] = CLUSTER_PORTS) -> Red
                     f"redis-server on port {port} exited ({process.returncode}); "
                     f"see {directory}/redis-{port}.log"
                 )
-        subprocess.run(
+        created = subprocess.run(
             ["redis-cli", "--cluster", "create", *(f"{HOST}:{p}" for p in ports)]
             + ["--cluster-replicas", "0", "--cluster-yes"],
-            check=True,
             capture_output=True,
+            text=True,
             timeout=START_TIMEOUT,
         )
+        if created.returncode != 0:
+            raise RuntimeError(
+                f"redis-cli --cluster create failed: {created.stdout}{created.stderr}"
+            )
         _wait(lambda: _cluster_ok(nodes), "cluster_state:ok on every node")
     except BaseException:
         stop_cluster(nodes)
