@@ -480,3 +480,18 @@ def test_the_change_list_costs_the_same_queries_for_one_row_or_many(client, sell
     assert {row.title: row._bid_count for row in rows if row.title.startswith("Old")} == {
         f"Old {n}": n for n in range(1, 6)
     }
+
+
+def test_postgresql_refuses_to_update_or_delete_audit_rows_even_in_raw_sql(postgres_db, moderator):
+    from django.db import DatabaseError, transaction
+
+    moderation.user_suspend(user=make_user("raw"), actor=moderator, reason="Spam")
+    entry = AuditLog.objects.get()
+    for sql in (
+        "UPDATE auctions_auditlog SET reason = 'rewritten' WHERE id = %s",
+        "DELETE FROM auctions_auditlog WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [entry.pk])
+    assert AuditLog.objects.get().reason == "Spam"
