@@ -5,6 +5,10 @@ events, each at most once and in `seq` order — a gap (messages the channel lay
 slow client) is healed from the engine's event stream, so a viewer that falls behind gets the
 latest state instead of a growing queue. Logged-in clients may bid (`bid_result`) and receive
 their private `outbid` / `won` events. `{"type": "ping"}` is answered with `pong`.
+
+Memory per slow viewer stays bounded: the channel layer keeps at most `capacity` messages per
+channel (channels-redis skips a full channel on group_send, the in-process queue drops its
+oldest) and expires the rest, and daphne closes a socket that stops answering its pings.
 """
 
 import json

@@ -305,3 +305,24 @@ def test_dead_process_viewers_age_out(stack):
     client.zadd(key, {"alive-process|chan-1": seconds, "dead-process|chan-2": seconds - 3600})
     assert presence.viewers_count(4242) == 1
     assert client.zscore(key, "dead-process|chan-2") is None  # pruned, not just skipped
+
+
+async def test_viewer_broadcasts_are_throttled_per_process(stack, monkeypatch):
+    """A burst of joins sends one count now and one trailing count, not one per join."""
+    monkeypatch.setattr(presence, "THROTTLE", 60.0)
+    sent = []
+
+    class Layer:
+        async def group_send(self, group, message):
+            sent.append((group, message["event"]["count"]))
+
+    for channel in ("c1", "c2", "c3"):
+        await presence.viewer_join(77, channel, Layer())
+    assert sent == [("auction-77", 1)]
+    state = presence._state()
+    assert list(state.pending) == [77]  # the trailing update, due at the window's end
+    state.pending[77].cancel()
+    for channel in ("c1", "c2", "c3"):
+        await presence.viewer_leave(77, channel, Layer())
+    assert state.heartbeat is None
+    assert presence.viewers_count(77) == 0
