@@ -199,9 +199,9 @@ def _accepted_message(result, bid, user) -> str:
 @require_POST
 def bid_post(request, pk):
     """`POST /auctions/<id>/bid`: the no-JS bid; redirects back to the auction with a message."""
-    auction = _public_or_404(pk)
     if api.wants_json(request):
-        return api.place_bid(request, auction)
+        return api.auction_bids(request, pk)
+    auction = _public_or_404(pk)
     if not request.user.is_authenticated:
         messages.info(request, "Log in to bid.")
         return redirect_to_login(auction.get_absolute_url())
@@ -233,9 +233,9 @@ def bid_post(request, pk):
 @require_POST
 def buy_post(request, pk):
     """`POST /auctions/<id>/buy`: buy it now from the form; redirects back with a message."""
-    auction = _public_or_404(pk)
     if api.wants_json(request):
-        return api.place_buy_now(request, auction)
+        return api.auction_buy(request, pk)
+    auction = _public_or_404(pk)
     if not request.user.is_authenticated:
         messages.info(request, "Log in to buy.")
         return redirect_to_login(auction.get_absolute_url())

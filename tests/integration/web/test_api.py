@@ -297,3 +297,5 @@ def test_page_urls_answer_in_json_when_asked(auction, alice_client):
     assert (low.status_code, low.json()["error"]) == (409, "BID_TOO_LOW")
     anonymous = Client().post(f"/auctions/{auction.pk}/bid", {}, headers=json_accept)
     assert anonymous.status_code == 401
+    missing = alice_client.post("/auctions/999999/bid", {}, headers=json_accept)
+    assert (missing.status_code, missing.json()["error"]) == (404, "NOT_FOUND")
