@@ -32,6 +32,7 @@ from auctions.models import Auction, AuditLog, Bid, Category, Report, Watch
 from auctions.money import format_amount
 from auctions.roles import sees_all_auctions
 from auctions.services import moderation
+from auctions.services.audit import audit_record
 
 PRICE_AND_TIME_FIELDS = (
     "starting_price",
@@ -402,9 +403,10 @@ class AuctionAdmin(admin.ModelAdmin):
         return ("seller",)
 
     def get_readonly_fields(self, request, obj=None):
+        # Status changes go through the audited services (approve, reject, cancel, settle).
         readonly = [*RESULT_FIELDS, *MODERATION_FIELDS]
-        if request.user.is_superuser:
-            readonly.remove("status")
+        if obj is not None and request.user.is_superuser:
+            readonly.append("seller")
         if obj is not None and obj.bids.exists():
             # Once someone has bid, only the description may change.
             readonly += ["title", "category", "image", *PRICE_AND_TIME_FIELDS]
@@ -419,15 +421,22 @@ class AuctionAdmin(admin.ModelAdmin):
         if not change:
             if not request.user.is_superuser or not obj.seller_id:
                 obj.seller = request.user
-            if not request.user.is_superuser:
-                obj.status = (
-                    Auction.Status.PENDING
-                    if settings.GAVEL_LISTING_APPROVAL
-                    else Auction.Status.SCHEDULED
-                )
+            obj.status = (
+                Auction.Status.PENDING
+                if settings.GAVEL_LISTING_APPROVAL
+                else Auction.Status.SCHEDULED
+            )
         super().save_model(request, obj, form, change)
         if change:
             moderation.engine_refresh(obj)
+            if obj.seller_id != request.user.pk and form.changed_data:
+                # Staff editing someone's listing is a moderation action: it goes on the record.
+                audit_record(
+                    actor=request.user,
+                    action="listing.edit",
+                    target=obj,
+                    data={"fields": sorted(form.changed_data)},
+                )
 
     def response_change(self, request, obj):
         if obj.status == Auction.Status.REJECTED and obj.seller_id == request.user.pk:

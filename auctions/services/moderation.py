@@ -219,7 +219,13 @@ def auction_cancel_by_staff(*, auction: Auction, actor, reason: str) -> Auction:
     reason = reason_clean(reason)
     auction.refresh_from_db()
     _cancel_checks(auction)
-    return _engine_cancel(auction=auction, actor=actor, reason=reason)
+    auction = _engine_cancel(auction=auction, actor=actor, reason=reason)
+    for report in Report.objects.filter(auction=auction, resolved_at__isnull=True):
+        # The cancellation answers the reports: they leave the queue, on the record.
+        report_resolve(
+            report=report, actor=actor, reason=f"Auction cancelled: {reason}"[:REASON_MAX_LENGTH]
+        )
+    return auction
 
 
 def auction_cancel_by_seller(*, auction: Auction, actor, reason: str) -> Auction:

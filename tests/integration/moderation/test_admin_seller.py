@@ -495,3 +495,25 @@ def test_postgresql_refuses_to_update_or_delete_audit_rows_even_in_raw_sql(postg
             with connection.cursor() as cursor:
                 cursor.execute(sql, [entry.pk])
     assert AuditLog.objects.get().reason == "Spam"
+
+
+def test_staff_edits_of_a_listing_are_audited_and_nobody_edits_the_status(
+    client, seller_a, moderator, superuser
+):
+    auction = make_auction(seller=seller_a, title="Vase", status=Auction.Status.PENDING)
+    client.force_login(moderator)
+    client.post(
+        reverse("admin:auctions_auction_change", args=[auction.pk]),
+        change_form(auction, title="Vase (glued)"),
+    )
+    entry = AuditLog.objects.get(action="listing.edit")
+    assert (entry.actor, entry.data) == (moderator, {"fields": ["title"]})
+    client.force_login(superuser)
+    page = client.get(reverse("admin:auctions_auction_change", args=[auction.pk]))
+    assert "status" not in page.context["adminform"].form.fields
+    client.post(
+        reverse("admin:auctions_auction_change", args=[auction.pk]),
+        change_form(auction, title="Vase (glued)", status="scheduled"),
+    )
+    auction.refresh_from_db()
+    assert auction.status == Auction.Status.PENDING

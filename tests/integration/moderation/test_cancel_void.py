@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from auctions.engine import hot_state, rules
 from auctions.engine.api import auction_state_get
-from auctions.models import Auction, AuctionEvent, AuditLog, Bid
+from auctions.models import Auction, AuctionEvent, AuditLog, Bid, Report
 from auctions.services import moderation
 from auctions.services.bidding import bid_place
 from auctions.services.moderation import ActionNotAllowed, InvalidState, ReasonInvalid
@@ -255,3 +255,14 @@ def test_a_suspended_bidders_standing_bid_stays_unless_voided(
     state = auction_state_get(auction=auction)
     assert (state.leader_id, state.bid_count) == (olga.pk, 1)
     assert not Bid.objects.get(auction=auction).voided
+
+
+def test_a_staff_cancellation_resolves_the_auctions_open_reports(
+    engine_redis, run, seller_a, moderator
+):
+    auction = make_auction(seller=seller_a)
+    for name in ("pia", "quinn"):
+        moderation.auction_report(auction=auction, reporter=make_user(name), reason="prohibited")
+    run(moderation.auction_cancel_by_staff, auction=auction, actor=moderator, reason="x" * 500)
+    assert not Report.objects.filter(auction=auction, resolved_at__isnull=True).exists()
+    assert AuditLog.objects.filter(action="report.resolve", actor=moderator).count() == 2
