@@ -400,7 +400,9 @@ function start(root) {
     }
     if (!form) return;
     form.addEventListener("submit", (event) => {
-      if (!socket || socket.readyState !== WebSocket.OPEN) return; // plain POST + redirect
+      // Logged out or offline: the plain POST (login redirect, or PRG with a message).
+      if (root.dataset.authenticated !== "1") return;
+      if (!socket || socket.readyState !== WebSocket.OPEN) return;
       event.preventDefault();
       if (pendingRequestId) return;
       const requestField = $("request-id");
