@@ -13,6 +13,7 @@ oldest) and expires the rest, and daphne closes a socket that stops answering it
 
 import json
 import logging
+import re
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -27,11 +28,12 @@ from auctions.services.bidding import bid_place
 logger = logging.getLogger(__name__)
 
 CLOSE_NOT_FOUND = 4404
+_SEQ = re.compile(r"[0-9]{1,18}")
 
 
 def _since(scope) -> int | None:
     values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("since")
-    if not values or not values[0].isdigit() or len(values[0]) > 18:
+    if not values or not _SEQ.fullmatch(values[0]):
         return None
     return int(values[0])
 

@@ -6,6 +6,7 @@ code; anything the parser cannot read is a 400, never a 500.
 
 import json
 import logging
+import re
 
 from django.db import connection
 from django.http import JsonResponse
@@ -20,6 +21,7 @@ from auctions.services.bidding import bid_place, buy_now
 
 logger = logging.getLogger(__name__)
 
+_SEQ = re.compile(r"[0-9]{1,18}")
 NOT_FOUND = {"error": "NOT_FOUND", "message": "No such auction."}
 ANONYMOUS = {"accepted": False, "error": "NOT_ALLOWED", "message": "Log in to bid."}
 
@@ -101,7 +103,7 @@ def place_bid(request, auction) -> JsonResponse:
 
 def _history(request, auction) -> JsonResponse:
     since = request.GET.get("since")
-    if since is not None and (not since.isdigit() or len(since) > 18):
+    if since is not None and not _SEQ.fullmatch(since):
         return _error(MalformedRequest("since must be a sequence number (0 or more)."))
     bids = selectors.auction_bids_public(
         auction=auction,

@@ -46,10 +46,15 @@ def _states_or_empty(auctions) -> dict:
         return {}
 
 
+def _clean_query(value: str) -> str:
+    # NUL cannot reach PostgreSQL (it would be a 500); other text is matched as typed.
+    return value.replace("\x00", "").strip()[:100]
+
+
 def auction_list(request, which="open"):
     """`/` (open, ending soonest first), `/auctions/upcoming/`, `/auctions/ended/`."""
-    q = request.GET.get("q", "").strip()[:100]
-    category = request.GET.get("category", "").strip()[:100]
+    q = _clean_query(request.GET.get("q", ""))
+    category = _clean_query(request.GET.get("category", ""))
     auctions = selectors.auction_list(which=which, q=q, category=category)
     page = Paginator(auctions, PAGE_SIZE).get_page(request.GET.get("page"))
     states = _states_or_empty(list(page.object_list))

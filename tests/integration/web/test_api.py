@@ -242,7 +242,7 @@ def test_history_is_public_newest_last_and_resumable(engine, auction, alice_clie
     assert "50.00" not in json.dumps(body)
     since = bob_client.get(f"/api/auctions/{auction.pk}/bids?since=2").json()
     assert [bid["seq"] for bid in since["bids"]] == [3]
-    for bad in ("-1", "x", "1.5", "9" * 40):
+    for bad in ("-1", "x", "1.5", "9" * 40, "²", "%00"):
         response = bob_client.get(f"/api/auctions/{auction.pk}/bids?since={bad}")
         assert response.status_code == 400
 

@@ -163,7 +163,7 @@ async def test_resume_with_since_replays_exactly_the_missed_events(world):
     assert [m["is_you"] for m in replay[:2]] == [False, True]
     await socket.disconnect()
 
-    for query in ("?since=3", "?since=999", "?since=abc"):
+    for query in ("?since=3", "?since=999", "?since=abc", "?since=%C2%B2", "?since=%00"):
         socket = await open_socket(auction, alice, query)
         first = await receive(socket)
         assert (first["type"], first["seq"]) == ("snapshot", 3)
