@@ -7,6 +7,9 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from auctions.engine.connection import reset_redis_client
 from auctions.models import Auction, Bid
@@ -299,3 +302,37 @@ def test_page_urls_answer_in_json_when_asked(auction, alice_client):
     assert anonymous.status_code == 401
     missing = alice_client.post("/auctions/999999/bid", {}, headers=json_accept)
     assert (missing.status_code, missing.json()["error"]) == (404, "NOT_FOUND")
+
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=30)
+    | st.sampled_from(["10.00", "12.5", "1e3", "-1", "NaN", "0.001", "99999999.99"]),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+_bodies = st.one_of(
+    st.binary(max_size=64),
+    _json_values.map(json.dumps),
+    st.fixed_dictionaries(
+        {},
+        optional={"amount": _json_values, "max_amount": _json_values, "request_id": _json_values},
+    ).map(json.dumps),
+)
+
+
+@hypothesis_settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=_bodies)
+def test_no_body_ever_makes_a_500(auction, alice_client, body):
+    response = alice_client.post(
+        f"/api/auctions/{auction.pk}/bids", data=body, content_type="application/json"
+    )
+    assert response.status_code in {201, 400, 409, 429}, response.content
+    assert response.json()["accepted"] is (response.status_code == 201)
