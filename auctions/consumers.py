@@ -159,7 +159,8 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
 
     async def _bid(self, content) -> dict:
         request_id = content.get("request_id")
-        reply = {"type": "bid_result", "request_id": request_id}
+        echo = request_id if isinstance(request_id, str) and len(request_id) <= 64 else None
+        reply = {"type": "bid_result", "request_id": echo}
         if self.user is None:
             return {**reply, **NotAllowed("Log in to bid.").as_dict()}
         try:
