@@ -189,3 +189,15 @@ def test_hostile_names_and_titles_are_escaped(db, path):
     html = logged_in(hostile).get(url).content.decode()
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html  # the username in the header
+
+
+def test_pages_still_render_when_redis_is_down(auction, alice_client, settings):
+    from auctions.engine.connection import reset_redis_client
+
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    reset_redis_client()
+    assert titles(alice_client.get("/")) == ["Omega Speedmaster"]
+    page = alice_client.get(auction.get_absolute_url())
+    assert page.status_code == 200
+    assert messages_of(page) == ["Live prices are unavailable right now. Please reload shortly."]
+    assert alice_client.get("/me/").status_code == 200
