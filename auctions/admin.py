@@ -28,6 +28,7 @@ from auctions.admin_tools import (
     reason_action,
     render_reason_page,
 )
+from auctions.engine import api as engine_api
 from auctions.models import Auction, AuditLog, Bid, Category, Report, Watch
 from auctions.money import format_amount
 from auctions.roles import sees_all_auctions
@@ -158,10 +159,8 @@ def live_states(auctions) -> dict:
     if not auctions:
         return {}
     try:
-        from auctions.engine.api import auction_states_get
-
-        return auction_states_get(auctions=auctions)
-    except (*REFUSALS, ImportError, RedisError, OSError):
+        return engine_api.auction_states_get(auctions=auctions)
+    except (*REFUSALS, RedisError, OSError):
         # A page of the admin still renders when Redis is down; the columns then say "—".
         return {}
 

@@ -18,10 +18,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from auctions.errors import BidError
+from auctions.engine.api import auction_state_get
+from auctions.errors import BidError, Unavailable
 from auctions.models import Auction, AuditLog, Bid, Report
 from auctions.roles import is_moderator
 from auctions.services.audit import audit_record
+from auctions.services.lifecycle import auction_cancel, auction_refresh, bid_void
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,13 @@ class ActionNotAllowed(ModerationError):
 
     code = "NOT_ALLOWED"
     message = "You are not allowed to do this."
+
+
+class EngineUnavailable(ModerationError):
+    """Redis or the database failed mid-action: the outcome is unknown, check and retry."""
+
+    code = "UNAVAILABLE"
+    message = "The auction engine did not answer; check the auction, then retry if needed."
 
 
 class InvalidState(ModerationError):
@@ -108,10 +117,6 @@ def engine_refresh(auction: Auction) -> None:
 
     Without it an approved listing would stay "pending" in Redis until its hot state expires.
     """
-    try:
-        from auctions.services.lifecycle import auction_refresh
-    except ImportError:  # pragma: no cover - only before the engine exists
-        return
 
     def run():
         try:
@@ -203,10 +208,10 @@ def _cancel_checks(auction: Auction) -> None:
 
 
 def _engine_cancel(*, auction: Auction, actor, reason: str) -> Auction:
-    from auctions.services.lifecycle import auction_cancel
-
     try:
         auction_cancel(auction=auction, actor=actor, reason=reason)
+    except Unavailable as error:
+        raise EngineUnavailable() from error
     except BidError as error:
         raise InvalidState(error.message) from error
     auction.refresh_from_db()
@@ -251,11 +256,9 @@ def _has_bids(auction: Auction) -> bool:
     if auction.status != Auction.Status.SCHEDULED:
         return False
     try:
-        from auctions.engine.api import auction_state_get
-
         return auction_state_get(auction=auction).bid_count > 0
-    except (ImportError, BidError):
-        return False
+    except BidError as error:
+        raise EngineUnavailable() from error
 
 
 def bid_void_by_staff(*, bid: Bid, actor, reason: str) -> Bid:
@@ -270,10 +273,10 @@ def bid_void_by_staff(*, bid: Bid, actor, reason: str) -> Bid:
         raise InvalidState(
             f"This auction is {auction.get_status_display().lower()}; its bids are final."
         )
-    from auctions.services.lifecycle import bid_void
-
     try:
         bid_void(bid=bid, actor=actor, reason=reason)
+    except Unavailable as error:
+        raise EngineUnavailable() from error
     except BidError as error:
         raise InvalidState(error.message) from error
     bid.refresh_from_db()

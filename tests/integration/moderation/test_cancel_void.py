@@ -266,3 +266,22 @@ def test_a_staff_cancellation_resolves_the_auctions_open_reports(
     run(moderation.auction_cancel_by_staff, auction=auction, actor=moderator, reason="x" * 500)
     assert not Report.objects.filter(auction=auction, resolved_at__isnull=True).exists()
     assert AuditLog.objects.filter(action="report.resolve", actor=moderator).count() == 2
+
+
+def test_an_engine_outage_during_cancel_is_reported_as_unavailable(
+    engine_redis, run, seller_a, moderator, monkeypatch
+):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from auctions.services import lifecycle
+
+    auction = make_auction(seller=seller_a)
+    before = unchanged_marker(auction)
+
+    def down(*args, **kwargs):
+        raise RedisConnectionError("down")
+
+    monkeypatch.setattr(lifecycle, "_lifecycle", down)
+    with pytest.raises(moderation.EngineUnavailable):
+        run(moderation.auction_cancel_by_staff, auction=auction, actor=moderator, reason="x")
+    assert unchanged_marker(auction) == before
