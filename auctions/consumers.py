@@ -103,6 +103,8 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
         self.last_seq = 0
         self.auction = await _load_auction(self.auction_id)
         if self.auction is None:
+            # Accept, then close with a code the page can read: retrying cannot help.
+            await self.accept()
             await self.close(code=CLOSE_NOT_FOUND)
             return
         # Join first, read second: an event published in between is then both in the snapshot

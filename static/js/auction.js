@@ -9,6 +9,7 @@ const STALE_MS = 45000; // no message (not even a pong) for this long: the socke
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 15000;
 const NOTICE_MS = 8000;
+const CLOSE_NOT_FOUND = 4404; // the consumer's close code for an auction that is not public
 const SYMBOLS = { USD: "$", EUR: "€", GBP: "£" };
 const DATE_STYLE = { dateStyle: "medium", timeStyle: "medium" };
 
@@ -193,9 +194,12 @@ function start(root) {
     if (!el) return;
     el.hidden = false;
     el.dataset.state = state;
-    el.textContent = { live: "Live", reconnecting: "Reconnecting…", connecting: "Connecting…" }[
-      state
-    ];
+    el.textContent = {
+      live: "Live",
+      reconnecting: "Reconnecting…",
+      connecting: "Connecting…",
+      offline: "Offline",
+    }[state];
   }
 
   // --- countdown (server clock) -------------------------------------------------------------
@@ -445,9 +449,13 @@ function start(root) {
     ws.addEventListener("open", () => {
       lastMessageAt = Date.now();
     });
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (event) => {
       if (socket !== ws) return;
       socket = null;
+      if (event.code === CLOSE_NOT_FOUND) {
+        setConnection("offline"); // the auction is gone: retrying cannot help
+        return;
+      }
       if (pendingRequestId) {
         onBidResult({ accepted: false, error: "UNAVAILABLE", message: "Connection lost: we could not confirm your bid. Please retry." });
       }

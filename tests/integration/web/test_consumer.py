@@ -265,7 +265,11 @@ async def test_unknown_auction_is_refused(world):
     communicator = WebsocketCommunicator(app, "/ws/auctions/999999/")
     communicator.scope["user"] = AnonymousUser()
     connected, _ = await communicator.connect()
-    assert not connected
+    assert connected
+    assert await communicator.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": 4404,
+    }
 
 
 async def test_full_stack_refuses_a_foreign_origin_and_knows_the_session(world):
