@@ -1,0 +1,88 @@
+"""What the pages say: bid outcomes in a bidder's words (from the engine's error codes), the
+countdown as first rendered, and the end-of-auction notice."""
+
+from auctions.errors import BidError, InvalidAmount
+from auctions.money import parse_amount
+from auctions.templatetags.money import format_money
+
+
+def countdown(phase: str, state, starts_at) -> dict:
+    """The countdown as rendered before any JS runs (the JS keeps the same classes)."""
+    if phase in ("ended", "cancelled"):
+        return {"countdown_text": phase.upper(), "countdown_class": "countdown--ended"}
+    target = starts_at if phase == "scheduled" else state.ends_at
+    seconds = max(0, int((target - state.now).total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours:02d}:{minutes:02d}:{secs:02d}"
+    if days:
+        text = f"{days}d {text}"
+    css = ""
+    if phase == "active":
+        css = "countdown--urgent" if seconds < 60 else "countdown--warning" if seconds < 300 else ""
+    return {"countdown_text": text, "countdown_class": css}
+
+
+def end_result(auction, state, viewer_id) -> str:
+    """The end-of-auction notice: who won at what price, or why nobody did."""
+    if state.status == "cancelled" or auction.status == auction.Status.CANCELLED:
+        reason = auction.cancel_reason or "no reason given"
+        return f"This auction was cancelled ({reason})."
+    if state.status != "ended":
+        return ""
+    if auction.status == auction.Status.ENDED and auction.winner_id:
+        winner_id, price = auction.winner_id, auction.final_price
+    elif state.bid_count and state.reserve_met and state.leader_id:
+        winner_id, price = state.leader_id, state.price
+    elif state.bid_count:
+        return "Auction ended: the reserve was not met, so there is no winner."
+    else:
+        return "Auction ended with no bids."
+    if winner_id == viewer_id:
+        return f"You won this auction with a winning bid of {format_money(price)}."
+    handle = auction.winner.public_handle if auction.winner_id else state.leader_handle
+    return f"Sold to {handle} for {format_money(price)}."
+
+
+def _money_text(amount: str | None) -> str:
+    try:
+        return format_money(parse_amount(amount))
+    except InvalidAmount:
+        return str(amount or "")
+
+
+def refusal_message(error: BidError) -> str:
+    """What a bidder reads when the engine refuses a bid, by error code."""
+    code = error.code
+    if code == "BID_TOO_LOW":
+        minimum = _money_text(error.extra.get("min_bid"))
+        return (
+            f"Your bid is too low: the minimum next bid is {minimum}. If you are the highest "
+            "bidder, a new maximum must be above your current one."
+        )
+    return {
+        "AUCTION_NOT_OPEN": "This auction is not open for bidding right now.",
+        "AUCTION_ENDED": "Too late: this auction has ended.",
+        "SELLER_CANNOT_BID": "You cannot bid on your own auction.",
+        "NOT_ALLOWED": "Your account cannot bid at the moment. Contact support if this is a "
+        "mistake.",
+        "INVALID_AMOUNT": f"That amount was not accepted: {error.message}",
+        "RATE_LIMITED": "You are bidding too fast. Wait a few seconds and try again.",
+        "UNAVAILABLE": "We could not confirm your bid. Please try again: a bid that did go "
+        "through is never placed twice.",
+    }.get(code, error.message)
+
+
+def accepted_message(result, bid, user) -> str:
+    price = format_money(result.price)
+    if result.leader_id != user.pk:
+        return f"Your bid is in, but another bidder's maximum is higher. The price is now {price}."
+    if bid.amount is None:
+        return f"Your maximum is now {format_money(bid.max_amount)}. You are still the highest bidder at {price}."
+    if bid.max_amount is not None:
+        return (
+            f"Your bid is in: you are the highest bidder at {price}. We will bid for you up to "
+            f"{format_money(bid.max_amount)}."
+        )
+    return f"Your bid is in: you are the highest bidder at {price}."
