@@ -64,11 +64,15 @@ def _machine() -> str:
     )
 
 
-def render(results: dict[str, dict], errors: dict[str, str], seconds: float) -> str:
+def render(
+    results: dict[str, dict], errors: dict[str, str], seconds: float, load: tuple[float, float]
+) -> str:
     """The results as Markdown: one table per benchmark."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        f"Run {when} in {seconds:.0f} s on {_machine()}.",
+        f"Run {when} in {seconds:.0f} s on {_machine()}; 1-minute load average "
+        f"{load[0]:.1f} at the start, {load[1]:.1f} at the end (other work on the machine "
+        "slows both sides of every ratio, but not always equally).",
         "",
         "Command: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/gavel "
         "REDIS_URL=redis://127.0.0.1:6379/0 make bench`",
@@ -113,6 +117,7 @@ def main(argv: list[str]) -> int:
     results: dict[str, dict] = {}
     errors: dict[str, str] = {}
     started = time.monotonic()
+    load_before = os.getloadavg()[0]
     try:
         for name in chosen:
             module = _load(name)
@@ -129,7 +134,8 @@ def main(argv: list[str]) -> int:
             env.flush_redis()
     finally:
         env.teardown()
-    block = render(results, errors, time.monotonic() - started)
+    load = (load_before, os.getloadavg()[0])
+    block = render(results, errors, time.monotonic() - started, load)
     print()
     print(block)
     if write:
