@@ -227,6 +227,15 @@ class AuctionAdminForm(forms.ModelForm):
         return cleaned
 
 
+class RelistForm(forms.Form):
+    """Optional new times for a relisted auction (UTC, "YYYY-MM-DD HH:MM")."""
+
+    starts_at = forms.DateTimeField(required=False, help_text="Empty: now.")
+    ends_at = forms.DateTimeField(
+        required=False, help_text="Empty: the start plus the original duration."
+    )
+
+
 def _cancel(request, auction, reason):
     if acts_as_moderator(request):
         return moderation.auction_cancel_by_staff(
@@ -577,31 +586,37 @@ class AuctionAdmin(admin.ModelAdmin):
         )
 
     def relist_view(self, request, object_id):
-        """Relist an unsold auction as a new one (starting now, same duration); POST only."""
+        """Relist an unsold auction as a new one: new times, or now + the original duration."""
         auction = self.get_object(request, unquote(object_id))
         if auction is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_relist_permission(request, auction):
             raise PermissionDenied
-        if request.method != "POST":
-            return render_reason_page(
-                self,
-                request,
-                title="Relist auction",
-                form=forms.Form(),
-                objects=[auction],
-                submit_label="Relist as a new auction",
-                cancel_url=reverse("admin:auctions_auction_change", args=[auction.pk]),
-                note="A copy starts now and lasts as long as the original did; "
-                "it is reviewed like any new listing.",
-            )
-        try:
-            copy = moderation.auction_relist(auction=auction, actor=request.user)
-        except REFUSALS as error:
-            messages.error(request, error.message)
-            return redirect("admin:auctions_auction_change", auction.pk)
-        messages.success(request, f"Relisted as “{copy}”.")
-        return redirect("admin:auctions_auction_change", copy.pk)
+        form = RelistForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                copy = moderation.auction_relist(
+                    auction=auction,
+                    actor=request.user,
+                    starts_at=form.cleaned_data["starts_at"],
+                    ends_at=form.cleaned_data["ends_at"],
+                )
+            except REFUSALS as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, f"Relisted as “{copy}”.")
+                return redirect("admin:auctions_auction_change", copy.pk)
+        return render_reason_page(
+            self,
+            request,
+            title="Relist auction",
+            form=form,
+            objects=[auction],
+            submit_label="Relist as a new auction",
+            cancel_url=reverse("admin:auctions_auction_change", args=[auction.pk]),
+            note="Leave the times empty to start now and last as long as the original did. "
+            "The copy is reviewed like any new listing.",
+        )
 
     @admin.action(description="Approve selected pending listings", permissions=("moderate",))
     def approve_selected(self, request, queryset):

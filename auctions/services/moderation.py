@@ -415,6 +415,8 @@ def auction_relist(
     duration = auction.ends_at - auction.starts_at
     starts_at = starts_at or timezone.now()
     ends_at = ends_at or starts_at + duration
+    if ends_at <= timezone.now():
+        raise InvalidState("The new end must be in the future.")
     hard_close_at = None
     if auction.hard_close_at is not None:
         hard_close_at = ends_at + (auction.hard_close_at - auction.ends_at)

@@ -352,7 +352,8 @@ def test_relist_from_the_admin_creates_a_pending_copy(client, seller_a):
     assert response.headers["Location"] == reverse("admin:auctions_auction_change", args=[copy.pk])
     assert copy.status == Auction.Status.PENDING
     again = client.post(reverse("admin:auctions_auction_relist", args=[unsold.pk]))
-    assert again.status_code == 302
+    assert again.status_code == 200
+    assert any("already relisted" in str(m) for m in get_messages(again.wsgi_request))
     assert Auction.objects.filter(title="Unsold vase").count() == 2
 
 
@@ -517,3 +518,31 @@ def test_staff_edits_of_a_listing_are_audited_and_nobody_edits_the_status(
     )
     auction.refresh_from_db()
     assert auction.status == Auction.Status.PENDING
+
+
+def test_relist_with_chosen_times_and_refusal_of_an_end_in_the_past(client, seller_a):
+    now = timezone.now()
+    unsold = make_auction(
+        seller=seller_a,
+        title="Unsold lamp",
+        status=Auction.Status.ENDED,
+        starts_at=now - timedelta(days=2),
+        ends_at=now - timedelta(days=1),
+        settled_at=now - timedelta(days=1),
+    )
+    client.force_login(seller_a)
+    url = reverse("admin:auctions_auction_relist", args=[unsold.pk])
+    past = client.post(url, {"starts_at": "2001-01-01 10:00", "ends_at": "2001-01-02 10:00"})
+    assert past.status_code == 200
+    assert Auction.objects.filter(title="Unsold lamp").count() == 1
+    start = (now + timedelta(days=3)).replace(second=0, microsecond=0)
+    response = client.post(
+        url,
+        {
+            "starts_at": start.strftime("%Y-%m-%d %H:%M"),
+            "ends_at": (start + timedelta(days=2)).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    copy = Auction.objects.exclude(pk=unsold.pk).get(title="Unsold lamp")
+    assert (copy.starts_at, copy.ends_at) == (start, start + timedelta(days=2))
