@@ -285,7 +285,8 @@ function start(root) {
       setStatus("ended");
       setText("price-label", "Final price");
       let text;
-      if (e.winner && e.reserve_met !== false) text = `Auction ended: sold to ${e.winner} for ${money(e.final_price)}.`;
+      if (e.winner && e.leader_is_you) text = `You won this auction with a winning bid of ${money(e.final_price)}.`;
+      else if (e.winner && e.reserve_met !== false) text = `Auction ended: sold to ${e.winner} for ${money(e.final_price)}.`;
       else if (e.reserve_met === false) text = "Auction ended: the reserve was not met, so there is no winner.";
       else text = "Auction ended with no bids.";
       showEndResult(text);
