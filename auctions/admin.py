@@ -339,6 +339,7 @@ class AuctionAdmin(admin.ModelAdmin):
             "live_leader",
             "live_reserve",
             "live_ends_at",
+            "note",
         ]
         if sees_all(request):
             columns.insert(1, "seller")
@@ -396,6 +397,15 @@ class AuctionAdmin(admin.ModelAdmin):
         if auction.reserve_price is None:
             return True
         return auction.reserve_met
+
+    @admin.display(description="note")
+    def note(self, auction):
+        """Why a listing was rejected or cancelled: the seller sees it right in the list."""
+        if auction.status == Auction.Status.REJECTED:
+            return f"Rejected: {auction.moderation_reason}"
+        if auction.status == Auction.Status.CANCELLED:
+            return f"Cancelled: {auction.cancel_reason}"
+        return ""
 
     @admin.display(description="ends at", ordering="ends_at")
     def live_ends_at(self, auction):
@@ -478,9 +488,10 @@ class AuctionAdmin(admin.ModelAdmin):
                 tools.append((url("relist"), "Relist"))
         if auction.status == Auction.Status.PENDING and self.has_moderate_permission(request):
             tools += [(url("approve"), "Approve"), (url("reject"), "Reject")]
-        if auction.status not in moderation.FINAL_STATUSES and self.has_cancel_permission(
-            request, auction
-        ):
+        cancellable = auction.status not in moderation.FINAL_STATUSES and (
+            acts_as_moderator(request) or not auction.bids.exists()
+        )
+        if cancellable and self.has_cancel_permission(request, auction):
             tools.append((url("cancel"), "Cancel auction"))
         return tools
 

@@ -122,6 +122,8 @@ def test_the_seller_sees_the_rejection_reason_and_an_edit_resubmits(client, sell
     auction = make_auction(seller=seller_a, status=Auction.Status.PENDING, title="Blurry")
     moderation.listing_reject(auction=auction, actor=moderator, reason="Photos are too blurry")
     client.force_login(seller_a)
+    listing = client.get(reverse("admin:auctions_auction_changelist")).content.decode()
+    assert "Rejected: Photos are too blurry" in listing
     page = client.get(reverse("admin:auctions_auction_change", args=[auction.pk]))
     assert page.status_code == 200
     assert "Photos are too blurry" in page.content.decode()
@@ -326,6 +328,10 @@ def test_seller_cancel_after_a_bid_is_refused_with_a_message(client, seller_a, r
     auction = make_auction(seller=seller_a)
     run(bid_place, auction=auction, bidder=make_user("jay"), amount=1000, request_id="j1")
     client.force_login(seller_a)
+    change = client.get(reverse("admin:auctions_auction_change", args=[auction.pk]))
+    assert (
+        reverse("admin:auctions_auction_cancel", args=[auction.pk]) not in change.content.decode()
+    )
     response = client.post(
         reverse("admin:auctions_auction_cancel", args=[auction.pk]), {"reason": "Oops"}
     )
