@@ -221,3 +221,16 @@ GAVEL_REQUEST_ID_TTL = 24 * 60 * 60
 GAVEL_WORKER_IN_PROCESS = env_flag("GAVEL_WORKER_IN_PROCESS", False)
 # The JSON API answers a failed CSRF check with a coded JSON 403; pages keep Django's page.
 CSRF_FAILURE_VIEW = "auctions.views.api.csrf_failure"
+# redis-py 8 gives every connection a 5 s socket timeout, as long as channels-redis's blocking
+# BZPOPMIN wait: an idle consumer's read then times out and daphne closes its socket with 1011
+# every few seconds (django/channels_redis#422). The layer's connections get a longer one.
+CHANNEL_LAYER_SOCKET_TIMEOUT = 30
+if CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis."):
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
+        {
+            "address": url,
+            "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT,
+            "socket_connect_timeout": 5,
+        }
+        for url in REDIS_URLS
+    ]
