@@ -2,6 +2,7 @@
 in-memory layer) and on the real one (Redis engine + channels-redis): snapshot, ordered events
 with per-viewer flags, resume with `since`, gap healing, bids over the socket, refusals."""
 
+import asyncio
 import json
 
 import pytest
@@ -330,3 +331,23 @@ async def test_viewer_broadcasts_are_throttled_per_process(stack, monkeypatch):
         await presence.viewer_leave(77, channel, Layer())
     assert state.heartbeat is None
     assert presence.viewers_count(77) == 0
+
+
+async def test_an_idle_socket_outlives_the_redis_client_timeout(real_redis_url):
+    """redis-py 8's default 5 s read timeout equals channels-redis's blocking wait: with the
+    project's layer settings an idle receive must keep waiting, not crash (close 1011)."""
+    from channels_redis.core import RedisChannelLayer
+    from django.conf import settings
+
+    config = settings.CHANNEL_LAYERS["default"]
+    if config["BACKEND"] != "channels_redis.core.RedisChannelLayer":
+        pytest.skip("the project's layer is not channels-redis core in this run")
+    layer = RedisChannelLayer(**{**config["CONFIG"], "prefix": "gavel:test:idle"})
+    channel = await layer.new_channel()
+    try:
+        with pytest.raises(TimeoutError):  # ours, after more than 5 s of silence
+            await asyncio.wait_for(
+                layer.receive(channel), timeout=RedisChannelLayer.brpop_timeout + 1.5
+            )
+    finally:
+        await layer.close_pools()
