@@ -34,13 +34,14 @@ def _int(value: str | None) -> int | None:
 
 
 def _apply(auction: Auction, raw: dict[str, str]) -> None:
-    """Write the row(s) one event stands for and queue its broadcast and notices."""
+    """Write the row(s) one event stands for and queue its broadcast, then its notices."""
     kind, seq, at = raw["t"], int(raw["seq"]), from_ms(raw.get("at") or 0)
     public = events.public_event(auction.pk, raw)
     AuctionEvent.objects.create(
         auction_id=auction.pk, seq=seq, type=kind, payload=public, created_at=at
     )
     bidder_id = leader_id = None
+    notices = []
     if kind == "bid":
         bidder_id, leader_id = int(raw["b"]), _int(raw["l"])
         Bid.objects.create(
@@ -56,8 +57,10 @@ def _apply(auction: Auction, raw: dict[str, str]) -> None:
         )
         previous = _int(raw.get("pl"))
         if previous is not None and previous != leader_id:
-            notifications.notify_outbid(
-                auction=auction, user_id=previous, price=int(raw["p"]), min_bid=int(raw["mb"])
+            notices.append(
+                lambda: notifications.notify_outbid(
+                    auction=auction, user_id=previous, price=int(raw["p"]), min_bid=int(raw["mb"])
+                )
             )
     elif kind == "ended":
         winner_id, final = _int(raw["w"]), _int(raw["fp"])
@@ -69,25 +72,36 @@ def _apply(auction: Auction, raw: dict[str, str]) -> None:
             settled_at=at,
             updated_at=timezone.now(),
         )
-        notifications.notify_ended(auction=auction, winner_id=winner_id, final_price=final)
+        leader_id = winner_id
+        notices.append(
+            lambda: notifications.notify_ended(
+                auction=auction, winner_id=winner_id, final_price=final
+            )
+        )
     elif kind == "cancelled":
         Auction.objects.filter(pk=auction.pk).update(
             status=Auction.Status.CANCELLED,
             cancel_reason=raw.get("reason", "")[:500],
             updated_at=timezone.now(),
         )
-        notifications.notify_cancelled(auction=auction, reason=raw.get("reason", ""))
+        notices.append(
+            lambda: notifications.notify_cancelled(auction=auction, reason=raw.get("reason", ""))
+        )
     elif kind == "bid_voided":
         voided_seq = int(raw["vs"])
         Bid.objects.filter(auction_id=auction.pk, seq=voided_seq, voided=False).update(
             voided=True, voided_at=at, void_reason=raw.get("reason", "")[:500]
         )
-        if raw.get("b"):
-            notifications.notify_voided(
-                auction=auction, bidder_id=int(raw["b"]), seq=voided_seq, reason=raw["reason"]
-            )
         leader_id = _int(raw.get("l"))
+        if raw.get("b"):
+            notices.append(
+                lambda: notifications.notify_voided(
+                    auction=auction, bidder_id=int(raw["b"]), seq=voided_seq, reason=raw["reason"]
+                )
+            )
     events.publish_auction_event(auction.pk, public, bidder_id=bidder_id, leader_id=leader_id)
+    for notice in notices:
+        notice()
 
 
 def record(auction: Auction, entries: list[dict[str, str]]) -> None:

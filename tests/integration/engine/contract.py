@@ -229,9 +229,11 @@ class EngineContractSuite:
         bid(auction, alice, 1000)
         for _ in range(2):
             with pytest.raises(BidTooLow):
-                bid(auction, make_user() if False else alice, None, max_amount=1000)
+                bid(auction, alice, None, max_amount=1000)
         with pytest.raises(RateLimited):
             bid(auction, alice, None, max_amount=5000)
+        assert auction_state_get(auction=auction).leader_max == 1000
+        bid(auction, make_user(), 1050)  # the limit is per user
 
     # --- idempotency -------------------------------------------------------------------
 
@@ -248,11 +250,10 @@ class EngineContractSuite:
         auction = make_auction()
         alice = make_user()
         with pytest.raises(BidTooLow):
-            bid(auction, alice, 500, max_amount=None, request_id="low") if False else bid(
-                auction, alice, 999, request_id="low"
-            )
-        with pytest.raises(BidTooLow):
+            bid(auction, alice, 999, request_id="low")
+        with pytest.raises(BidTooLow) as again:
             bid(auction, alice, 5000, request_id="low")
+        assert again.value.as_dict()["min_bid"] == "10.00"
         assert auction_state_get(auction=auction).bid_count == 0
 
     def test_request_ids_are_scoped_to_the_bidder(self):
@@ -460,3 +461,130 @@ class EngineContractSuite:
         assert bid(auction, shill, 1050).seq == 4
         with pytest.raises(NotAllowed):
             bid_void(bid=Bid.objects.get(auction=auction, seq=2), actor=moderator, reason="x")
+
+    def test_cancel_after_the_end_is_refused(self):
+        auction = make_auction()
+        shift_time(auction, timedelta(hours=2))
+        with pytest.raises(AuctionEnded):
+            auction_cancel(auction=auction, actor=make_moderator(), reason="late")
+        assert auction_state_get(auction=auction).seq == 0
+
+    def test_loading_twice_applies_once(self):
+        from auctions.engine import hot_state
+
+        auction = make_auction()
+        bid(auction, make_user(), 1000)
+        self.redis.delete(keys.state_key(auction.pk), keys.ceilings_key(auction.pk))
+        assert hot_state.load(auction) is True
+        assert hot_state.load(auction) is False
+        assert auction_state_get(auction=auction).bid_count == 1
+
+    def test_a_load_never_overwrites_state_the_ledger_lacks(self):
+        from auctions.engine import hot_state
+
+        auction = make_auction()
+        with mock.patch.object(ledger, "record", side_effect=DatabaseError("crash")):
+            with pytest.raises(Unavailable):
+                bid(auction, make_user(), 1000)
+        assert hot_state.load(auction) is False
+        assert auction_state_get(auction=auction).bid_count == 1
+
+    # --- events and notices ------------------------------------------------------------
+
+    def test_bid_broadcasts_after_commit_and_tells_the_outbid_leader(
+        self, django_capture_on_commit_callbacks
+    ):
+        from auctions import events
+
+        auction = make_auction(title="Clock")
+        alice, bob = make_user(), make_user()
+        bid(auction, alice, 1000)
+        sent = []
+        with mock.patch.object(events, "_send", side_effect=lambda g, m: sent.append((g, m))):
+            with django_capture_on_commit_callbacks(execute=True):
+                bid(auction, bob, 2000)
+        groups = [group for group, _ in sent]
+        assert groups == [f"auction-{auction.pk}", f"user-{alice.pk}"]
+        public = sent[0][1]
+        assert public["type"] == "bid" and public["bidder_id"] == bob.pk
+        assert public["leader_id"] == bob.pk
+        assert set(public["event"]) == {
+            "type",
+            "seq",
+            "auction_id",
+            "price",
+            "bidder",
+            "placed_at",
+            "bid_count",
+            "min_bid",
+            "leader",
+            "reserve_met",
+            "ends_at",
+            "buy_now_price",
+        }
+        assert (
+            public["event"]["price"] == "20.00" and public["event"]["bidder"] == bob.public_handle
+        )
+        private = sent[1][1]
+        assert private["type"] == "outbid" and private["event"]["title"] == "Clock"
+        assert private["event"]["min_bid"] == "20.50"
+        assert [m.to for m in mail.outbox] == [[alice.email]]
+
+    def test_settle_notifies_the_winner_and_the_seller(self, django_capture_on_commit_callbacks):
+        from auctions import events
+
+        auction = make_auction(title="Lamp")
+        alice = make_user()
+        bid(auction, alice, 1000)
+        shift_time(auction, timedelta(hours=2))
+        sent = []
+        mail.outbox.clear()
+        with mock.patch.object(events, "_send", side_effect=lambda g, m: sent.append((g, m))):
+            with django_capture_on_commit_callbacks(execute=True):
+                assert auction_settle(auction=auction)
+        assert [(g, m["type"]) for g, m in sent] == [
+            (f"auction-{auction.pk}", "ended"),
+            (f"user-{alice.pk}", "won"),
+        ]
+        assert sent[0][1]["event"]["winner"] == alice.public_handle
+        assert sent[1][1]["event"]["final_price"] == "10.00"
+        recipients = sorted(m.to[0] for m in mail.outbox)
+        assert recipients == sorted([alice.email, auction.seller.email])
+        seller_mail = next(m for m in mail.outbox if m.to == [auction.seller.email])
+        assert alice.email in seller_mail.body and "10.00" in seller_mail.body
+
+    def test_unsold_auction_tells_the_seller(self, django_capture_on_commit_callbacks):
+        auction = make_auction(title="Vase")
+        shift_time(auction, timedelta(hours=2))
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert auction_settle(auction=auction)
+        assert [m.to for m in mail.outbox] == [[auction.seller.email]]
+        assert "did not sell" in mail.outbox[0].subject.lower()
+
+    # --- commands ----------------------------------------------------------------------
+
+    def test_run_worker_once_and_rebuild_hot_state(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        auction = make_auction()
+        bid(auction, make_user(), 1000, max_amount=2000)
+        before = auction_state_get(auction=auction)
+        self.redis.hset(keys.state_key(auction.pk), "pr", "1")  # corrupt the cache
+        out = StringIO()
+        call_command("rebuild_hot_state", auction=auction.pk, stdout=out)
+        assert "1 auction" in out.getvalue()
+        after = auction_state_get(auction=auction)
+        assert (after.price, after.leader_max, after.seq) == (
+            before.price,
+            before.leader_max,
+            before.seq,
+        )
+        shift_time(auction, timedelta(hours=2))
+        out = StringIO()
+        call_command("run_worker", once=True, stdout=out)
+        assert "settled 1" in out.getvalue()
+        auction.refresh_from_db()
+        assert auction.status == Auction.Status.ENDED
