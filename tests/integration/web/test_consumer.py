@@ -10,17 +10,18 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from auctions import events, presence
 from auctions.models import Bid
-from auctions.roles import SELLERS_GROUP
 from auctions.routing import websocket_urlpatterns
 from auctions.services.bidding import bid_place
 from tests.factories import make_auction, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after each test then leaves no re-created content types behind
+# for the next serialized test (the e2e suite), and the data migration's groups come back.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 STATE_KEYS = {
     "id",
@@ -71,8 +72,6 @@ async def cleanup_layer(stack):
 @pytest.fixture
 def world(stack, cleanup_layer):
     """An open auction (10.00 start) and two bidders."""
-    # Transactional tests flush the tables, the data migration's groups included.
-    Group.objects.get_or_create(name=SELLERS_GROUP)
     return {
         "auction": make_auction(title="Leica M6"),
         "alice": make_user("alice"),
