@@ -221,6 +221,20 @@ GAVEL_REQUEST_ID_TTL = 24 * 60 * 60
 GAVEL_WORKER_IN_PROCESS = env_flag("GAVEL_WORKER_IN_PROCESS", False)
 # The JSON API answers a failed CSRF check with a coded JSON 403; pages keep Django's page.
 CSRF_FAILURE_VIEW = "auctions.views.api.csrf_failure"
+# Which channels-redis layer carries live events when REDIS_URL is set: "pubsub"
+# (RedisPubSubChannelLayer: one PUBLISH per group message, fanned out in each process) or "core"
+# (RedisChannelLayer: group members in sorted sets, a queue per process). The default is the one
+# that measured better in tests/bench/fanout.py (docs/benchmarks.md).
+GAVEL_CHANNEL_LAYER = os.environ.get("GAVEL_CHANNEL_LAYER", "core").strip().lower()
+if GAVEL_CHANNEL_LAYER not in {"core", "pubsub"}:
+    raise ImproperlyConfigured("GAVEL_CHANNEL_LAYER must be 'core' or 'pubsub'")
+if REDIS_URLS and GAVEL_CHANNEL_LAYER == "pubsub":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": REDIS_URLS, "prefix": "gavel:layer"},
+        }
+    }
 # redis-py 8 gives every connection a 5 s socket timeout, as long as channels-redis's blocking
 # BZPOPMIN wait: an idle consumer's read then times out and daphne closes its socket with 1011
 # every few seconds (django/channels_redis#422). The layer's connections get a longer one.
