@@ -5,6 +5,7 @@ Re-exported by `auctions.selectors`. Redis failures surface as `Unavailable`.
 
 import logging
 
+from django.db import DatabaseError
 from redis.exceptions import RedisError
 
 from auctions.engine import hot_state, keys
@@ -43,7 +44,7 @@ def auction_states_get(*, auctions) -> dict[int, AuctionState]:
             for auction in missing:
                 hot_state.load(auction)
             values, now = _read(auctions)
-    except RedisError as error:
+    except (RedisError, DatabaseError) as error:
         log.warning("reading auction states failed: %s", error)
         raise Unavailable() from error
     return {

@@ -33,8 +33,21 @@ def _int(value: str | None) -> int | None:
     return int(value) if value not in (None, "") else None
 
 
-def _apply(auction: Auction, raw: dict[str, str]) -> None:
-    """Write the row(s) one event stands for and queue its broadcast, then its notices."""
+def _request_id(auction: Auction, bidder_id: int, request_id: str, seq: int) -> str:
+    """The request id to store: the bidder's own unless an older bid (its Redis record expired,
+    GAVEL_REQUEST_ID_TTL) already holds it, then suffixed with the seq to stay unique."""
+    taken = Bid.objects.filter(auction_id=auction.pk, bidder_id=bidder_id, request_id=request_id)
+    if not taken.exists():
+        return request_id
+    suffix = f"~{seq}"
+    return request_id[: 64 - len(suffix)] + suffix
+
+
+def _apply(auction: Auction, raw: dict[str, str], careful: bool = False) -> None:
+    """Write the row(s) one event stands for and queue its broadcast, then its notices.
+
+    `careful` (the slow path) also copes with a request id reused after its record expired.
+    """
     kind, seq, at = raw["t"], int(raw["seq"]), from_ms(raw.get("at") or 0)
     public = events.public_event(auction.pk, raw)
     AuctionEvent.objects.create(
@@ -53,7 +66,7 @@ def _apply(auction: Auction, raw: dict[str, str]) -> None:
             max_amount=_int(raw["m"]),
             price=int(raw["p"]),
             placed_at=at,
-            request_id=raw["r"],
+            request_id=_request_id(auction, bidder_id, raw["r"], seq) if careful else raw["r"],
         )
         previous = _int(raw.get("pl"))
         if previous is not None and previous != leader_id:
@@ -130,7 +143,7 @@ def record_missing(auction: Auction, entries: list[dict[str, str]]) -> int:
                 continue
             try:
                 with transaction.atomic():
-                    _apply(auction, raw)
+                    _apply(auction, raw, careful=True)
                 written += 1
             except IntegrityError:
                 # Someone else (bid_place or another reconciler) wrote it meanwhile.

@@ -153,13 +153,14 @@ def _accepted_state(auction: Auction, bid: dict, ext: dict, meta: list) -> Aucti
 def _write_ledger(auction: Auction, entries: list[dict]) -> None:
     """Commit the accepted entries; a racing reconciler may have written them already."""
     try:
-        ledger.record(auction, entries)
-    except IntegrityError:
         try:
+            ledger.record(auction, entries)
+        except IntegrityError:
             ledger.record_missing(auction, entries)
-        except DatabaseError as error:
-            log.warning("ledger write for auction %s failed: %s", auction.pk, error)
-            raise Unavailable() from error
+            seqs = [int(entry["seq"]) for entry in entries]
+            stored = AuctionEvent.objects.filter(auction_id=auction.pk, seq__in=seqs).count()
+            if stored != len(seqs):
+                raise Unavailable() from None
     except DatabaseError as error:
         log.warning("ledger write for auction %s failed: %s", auction.pk, error)
         raise Unavailable() from error
@@ -206,6 +207,10 @@ def _submit(*, auction: Auction, user, kind: str, amount, max_amount, request_id
         ext = ledger.decode(reply[2]) if reply[2] else {}
     except RedisError as error:
         log.warning("bid on auction %s: Redis failed: %s", auction.pk, error)
+        raise Unavailable() from error
+    except DatabaseError as error:
+        # Loading the hot state, or confirming a repeated request, needs the database.
+        log.warning("bid on auction %s: database failed: %s", auction.pk, error)
         raise Unavailable() from error
     _write_ledger(auction, [bid, ext] if ext else [bid])
     state = _accepted_state(auction, bid, ext, reply[3])

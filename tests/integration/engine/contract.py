@@ -588,3 +588,19 @@ class EngineContractSuite:
         assert "settled 1" in out.getvalue()
         auction.refresh_from_db()
         assert auction.status == Auction.Status.ENDED
+
+    def test_a_request_id_reused_after_its_record_expired_is_a_new_bid(self):
+        auction = make_auction()
+        alice, bob = make_user(), make_user()
+        bid(auction, alice, 1000, request_id="again")
+        bid(auction, bob, 1500)
+        for key in self.redis.scan_iter(match=f"auction:{{{auction.pk}}}:req:*"):
+            self.redis.delete(key)  # what GAVEL_REQUEST_ID_TTL does eventually
+        accepted = bid(auction, alice, 3000, request_id="again")
+        assert accepted.seq == 3 and accepted.leader_id == alice.pk
+        stored = list(
+            Bid.objects.filter(auction=auction, bidder=alice)
+            .order_by("seq")
+            .values_list("request_id", flat=True)
+        )
+        assert stored == ["again", "again~3"]
