@@ -174,3 +174,12 @@ def test_replay_after_a_void_tolerates_bids_that_would_now_be_refused():
     # Bidder 2's raise was a leader raise; with their first bid voided it is a bare maximum.
     state = replay(p, [entry(1, 1000), entry(2, None, 5000)])
     assert state.leader == 2 and state.price == 1050
+
+
+def test_leader_may_raise_the_maximum_below_the_public_minimum():
+    """The public min bid binds everyone else; the leader only has to exceed their own max."""
+    p = params()
+    state = replay(p, [entry(1, 1000)])
+    assert state.min_bid == 1050
+    assert check(p, state, 1, None, 1001) is None
+    assert check(p, state, 1, None, 1000) == (rules.BID_TOO_LOW, 1001)
