@@ -248,3 +248,6 @@ if CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis."):
         }
         for url in REDIS_URLS
     ]
+# How long (seconds) an ended or cancelled auction's Redis hot state and stream stay after the
+# close; afterwards they are reloaded from the database on demand (Redis is a cache here).
+GAVEL_HOT_STATE_TTL_AFTER_END = int(os.environ.get("GAVEL_HOT_STATE_TTL_AFTER_END", 7 * 24 * 3600))

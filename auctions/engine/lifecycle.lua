@@ -5,7 +5,9 @@
 --
 -- KEYS[1] auction:{id}          hash (fields: see place_bid.lua)
 -- KEYS[2] auction:{id}:events   stream, entry id "<seq>-0"
+-- KEYS[3] auction:{id}:ceilings hash (only given an expiry here)
 -- ARGV[1] "close" | "cancel"    ARGV[2] stream max length    ARGV[3] cancel reason
+-- ARGV[4] seconds the closed auction's keys live on (then reloaded from the database)
 --
 -- Returns {"MISSING"}                      no hot state: load it and call again
 --       | {"OK", fields}                   closed or cancelled now; fields = the stream entry
@@ -44,6 +46,7 @@ if ARGV[1] == 'close' then
     'rm', met and '1' or '0', 'at', fmt(now), 'e', fmt(math.min(ends, now))}
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], fmt(seq) .. '-0', unpack(fields))
   redis.call('HSET', KEYS[1], 'st', 'ended', 'seq', fmt(seq), 'es', fmt(seq))
+  for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
   return {'OK', fields}
 end
 
@@ -56,4 +59,5 @@ seq = seq + 1
 local fields = {'t', 'cancelled', 'seq', fmt(seq), 'reason', ARGV[3], 'at', fmt(now)}
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], fmt(seq) .. '-0', unpack(fields))
 redis.call('HSET', KEYS[1], 'st', 'cancelled', 'seq', fmt(seq))
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
 return {'OK', fields}

@@ -25,8 +25,17 @@ REASON_MAX = 500
 
 
 def _lifecycle(auction: Auction, action: str, reason: str = "") -> list:
-    args = [action, settings.GAVEL_EVENT_STREAM_MAXLEN, reason]
-    script_keys = [keys.state_key(auction.pk), keys.events_key(auction.pk)]
+    args = [
+        action,
+        settings.GAVEL_EVENT_STREAM_MAXLEN,
+        reason,
+        settings.GAVEL_HOT_STATE_TTL_AFTER_END,
+    ]
+    script_keys = [
+        keys.state_key(auction.pk),
+        keys.events_key(auction.pk),
+        keys.ceilings_key(auction.pk),
+    ]
     reply = scripts.run("lifecycle", script_keys, args)
     if reply[0] == b"MISSING":
         hot_state.load(auction)

@@ -415,6 +415,20 @@ class EngineContractSuite:
         assert auction_state_get(auction=auction).status == "ended"
         with pytest.raises(AuctionEnded):
             bid(auction, bob, 9000)
+        # A closed auction's hot state expires; reloaded from the database it reads the same.
+        assert 0 < self.redis.ttl(keys.state_key(auction.pk)) <= 7 * 24 * 3600
+        before = auction_state_get(auction=auction)
+        self.redis.delete(*keys.auction_keys(auction.pk))
+        after = auction_state_get(auction=auction)
+        assert (after.status, after.seq, after.price, after.leader_id) == (
+            "ended",
+            before.seq,
+            before.price,
+            before.leader_id,
+        )
+        assert auction_settle(auction=auction) is False
+        with pytest.raises(AuctionEnded):
+            bid(auction, bob, 9000)
 
     def test_reserve_not_met_means_no_winner(self):
         auction = make_auction(starting_price=1000, reserve_price=9000)
