@@ -6,9 +6,11 @@ never anyone's maximum. `publish_*` send through the channel layer after the cur
 commits (Zulip's send_event_on_commit), so nobody hears of a write that was rolled back.
 """
 
+import asyncio
 import logging
+import os
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -110,14 +112,42 @@ def viewers_event(*, auction_id: int, count: int) -> dict:
     return {"type": "viewers", "auction_id": int(auction_id), "count": int(count)}
 
 
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the ASGI server running this sync code (via sync_to_async), if any."""
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(local, "main_event_loop", None)
+    return loop if loop is not None and loop.is_running() else None
+
+
+def _log_failure(group: str):
+    def done(future) -> None:
+        if not future.cancelled() and future.exception() is not None:
+            log.error("broadcast to %s failed", group, exc_info=future.exception())
+
+    return done
+
+
 def _send(group: str, message: dict) -> None:
+    """Send one group message, best effort: the event is durable, clients resume with since."""
     layer = get_channel_layer()
     if layer is None:
         return
+    loop = _server_loop()
+    if loop is not None:
+        # Inside a server: hand the send to its event loop and return at once, so a bidder's
+        # acknowledgement never waits for the broadcast (the bid is committed already).
+        try:
+            future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+        except RuntimeError:
+            pass  # the loop is closing: send it the blocking way below
+        else:
+            future.add_done_callback(_log_failure(group))
+            return
     try:
         async_to_sync(layer.group_send)(group, message)
     except Exception:
-        # A broadcast is best effort: the event is durable and clients resume with since=<seq>.
         log.exception("broadcast to %s failed", group)
 
 

@@ -138,7 +138,7 @@ else
   local offered = math.max(amount or 0, max_amount or 0)
   local min_bid = min_bid_now()
   if is_leader then
-    local needed = leader_max + 1
+    local needed = math.max(min_bid, leader_max + 1)
     if offered < needed then return answer('BID_TOO_LOW', needed) end
     leader_max = offered
     redis.call('HSET', KEYS[2], ARGV[1], fmt(offered))

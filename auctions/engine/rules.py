@@ -124,9 +124,9 @@ def initial(params: Params) -> State:
 
 
 def leader_min_bid(state: State) -> int:
-    """What the leader must offer to raise their maximum: more than it (DESIGN §4: the leader
-    need not reach the public min bid, which is for everyone else)."""
-    return (state.leader_max or 0) + 1
+    """What the leader must offer to raise their maximum: more than it, and at least the public
+    min bid (so the `min_bid` a refusal reports is one that would be accepted)."""
+    return max(state.min_bid, (state.leader_max or 0) + 1)
 
 
 def validate(

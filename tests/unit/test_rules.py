@@ -176,10 +176,10 @@ def test_replay_after_a_void_tolerates_bids_that_would_now_be_refused():
     assert state.leader == 2 and state.price == 1050
 
 
-def test_leader_may_raise_the_maximum_below_the_public_minimum():
-    """The public min bid binds everyone else; the leader only has to exceed their own max."""
+def test_a_leader_raise_must_also_reach_the_public_minimum():
+    """The refusal's min_bid is one that would be accepted: above the max and the min bid."""
     p = params()
     state = replay(p, [entry(1, 1000)])
     assert state.min_bid == 1050
-    assert check(p, state, 1, None, 1001) is None
-    assert check(p, state, 1, None, 1000) == (rules.BID_TOO_LOW, 1001)
+    assert check(p, state, 1, None, 1049) == (rules.BID_TOO_LOW, 1050)
+    assert check(p, state, 1, None, 1050) is None
