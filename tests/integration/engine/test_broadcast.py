@@ -1,0 +1,36 @@
+"""Broadcasts from inside a server: sent on the server's event loop, after commit, not awaited."""
+
+import asyncio
+from unittest import mock
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from auctions import events
+from auctions.roles import SELLERS_GROUP
+from tests.factories import make_auction, make_user
+from tests.integration.engine.helpers import bid
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_bid_from_a_server_thread_is_broadcast_on_the_servers_loop(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+    def world():
+        Group.objects.get_or_create(name=SELLERS_GROUP)
+        return make_auction(), make_user()
+
+    auction, alice = await sync_to_async(world)()
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(events.auction_group(auction.pk), channel)
+    with mock.patch.object(events, "async_to_sync", side_effect=AssertionError("blocking send")):
+        # sync_to_async is how daphne runs a view and Channels a database call.
+        accepted = await sync_to_async(bid)(auction, alice, 1000)
+    message = await asyncio.wait_for(layer.receive(channel), timeout=5)
+    assert message["type"] == "bid" and message["event"]["seq"] == accepted.seq
+    assert message["bidder_id"] == alice.pk and message["leader_id"] == alice.pk
+    await sync_to_async(connection.close)()  # the sync thread's connection, before teardown
