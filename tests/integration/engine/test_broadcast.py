@@ -33,4 +33,9 @@ async def test_a_bid_from_a_server_thread_is_broadcast_on_the_servers_loop(setti
     message = await asyncio.wait_for(layer.receive(channel), timeout=5)
     assert message["type"] == "bid" and message["event"]["seq"] == accepted.seq
     assert message["bidder_id"] == alice.pk and message["leader_id"] == alice.pk
-    await sync_to_async(connection.close)()  # the sync thread's connection, before teardown
+    await sync_to_async(close_connection)()
+
+
+def close_connection():
+    """Close the sync thread's own connection, so the test database can be dropped."""
+    connection.close()
