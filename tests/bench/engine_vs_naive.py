@@ -11,6 +11,7 @@ against `rules.py`, so neither side can win by being wrong.
 
 import asyncio
 import itertools
+import logging
 import threading
 import time
 import uuid
@@ -20,6 +21,7 @@ from datetime import timedelta
 
 BIDDERS = 32
 BIDS_PER_BIDDER = 40
+ROUNDS = 2  # naive, Gavel, naive, Gavel: a burst of load elsewhere hits both
 START = 10_00
 STEP = 250_00  # more than the largest increment below the prices reached
 WARMUP_BIDS = 20
@@ -115,12 +117,19 @@ async def _run_load(place, auction, bidders, per_bidder: int) -> dict:
 
     await on_every_thread(prepare)
     started = time.perf_counter()
-    try:
-        await asyncio.gather(*(bidder_task(bidder) for bidder in bidders))
-        elapsed = time.perf_counter() - started
-    finally:
-        await on_every_thread(connections.close_all)
-        executor.shutdown()
+    with _CountedLogs() as logged:
+        try:
+            await asyncio.gather(*(bidder_task(bidder) for bidder in bidders))
+            elapsed = time.perf_counter() - started
+            # Broadcasts the engine left running on this loop: wait for them (not timed), so
+            # their failures are counted and none is cancelled by the loop's end.
+            backlog = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            if backlog:
+                await asyncio.wait(backlog, timeout=60)
+            drained = time.perf_counter() - started - elapsed
+        finally:
+            await on_every_thread(connections.close_all)
+            executor.shutdown()
     accepted = outcomes.pop("accepted", 0)
     return {
         "attempts": len(latencies),
@@ -131,7 +140,36 @@ async def _run_load(place, auction, bidders, per_bidder: int) -> dict:
         "attempts_per_s": len(latencies) / elapsed,
         "p50_ms": percentile(latencies, 0.50) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
+        "latencies": latencies,
+        "broadcast_backlog_s": drained,
+        "log_errors": logged.count,
+        "first_log_error": logged.first,
     }
+
+
+class _CountedLogs(logging.Handler):
+    """Counts the app's warnings and errors during a run (and keeps them off the console)."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.count, self.first = 0, None
+        self._logger = logging.getLogger("auctions")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        if self.first is None:
+            error = record.exc_info[1] if record.exc_info else None
+            self.first = record.getMessage() + (f": {error!r}" if error else "")
+
+    def __enter__(self):
+        self._propagate = self._logger.propagate
+        self._logger.addHandler(self)
+        self._logger.propagate = False
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._logger.removeHandler(self)
+        self._logger.propagate = self._propagate
 
 
 def _gavel_place(auction, bidder, amount, request_id):
@@ -184,34 +222,72 @@ def _warm(place, auction, bidders) -> int:
     return accepted
 
 
+def _combine(runs: list[dict]) -> dict:
+    """Totals over rounds: rates from summed counts and time, percentiles over every attempt."""
+    latencies = [x for run in runs for x in run["latencies"]]
+    elapsed = sum(run["elapsed_s"] for run in runs)
+    accepted = sum(run["accepted"] for run in runs)
+    refused = sum((Counter(run["refused"]) for run in runs), Counter())
+    return {
+        "attempts": len(latencies),
+        "accepted": accepted,
+        "refused": dict(refused),
+        "elapsed_s": elapsed,
+        "accepted_per_s": accepted / elapsed,
+        "attempts_per_s": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "broadcast_backlog_s": max(run["broadcast_backlog_s"] for run in runs),
+        "log_errors": sum(run["log_errors"] for run in runs),
+        "first_log_error": next((r["first_log_error"] for r in runs if r["first_log_error"]), None),
+    }
+
+
 def main() -> dict:
-    """Run the baseline, then Gavel, on identical auctions; return figures and ratios."""
+    """Alternate rounds of the baseline and Gavel on identical auctions; figures and ratios."""
     from django.conf import settings
 
-    if settings.GAVEL_BID_RATE_LIMIT[0] < BIDDERS * BIDS_PER_BIDDER:
+    if settings.GAVEL_BID_RATE_LIMIT[0] < BIDDERS * BIDS_PER_BIDDER * ROUNDS:
         settings.GAVEL_BID_RATE_LIMIT = (10**9, settings.GAVEL_BID_RATE_LIMIT[1])
-    runs = {}
-    for name, place in (("naive", _naive_place), ("gavel", _gavel_place)):
-        auction, bidders = make_players(name)
+    engines = (("naive", _naive_place), ("gavel", _gavel_place))
+    for name, place in engines:
         warm_auction, warm_bidders = make_players(f"{name}-warm")
         _warm(place, warm_auction, warm_bidders)
-        run = run_load(place, auction, bidders)
-        check_ledger(auction, run, gavel=name == "gavel")
-        runs[name] = run
-        print(
-            f"{name:>5}: {run['accepted']}/{run['attempts']} accepted in "
-            f"{run['elapsed_s']:.2f}s = {run['accepted_per_s']:.0f} bids/s, "
-            f"p50 {run['p50_ms']:.1f} ms, p99 {run['p99_ms']:.1f} ms, refused {run['refused']}",
-            flush=True,
-        )
+    rounds: dict[str, list[dict]] = {name: [] for name, _ in engines}
+    for number in range(ROUNDS):
+        for name, place in engines:
+            auction, bidders = make_players(f"{name}{number}")
+            run = run_load(place, auction, bidders)
+            check_ledger(auction, run, gavel=name == "gavel")
+            rounds[name].append(run)
+            print(
+                f"round {number + 1} {name:>5}: {run['accepted']}/{run['attempts']} accepted in "
+                f"{run['elapsed_s']:.2f}s = {run['accepted_per_s']:.0f} accepted/s "
+                f"({run['attempts_per_s']:.0f} attempts/s), p50 {run['p50_ms']:.1f} ms, "
+                f"p99 {run['p99_ms']:.1f} ms, refused {run['refused']}; "
+                f"{run['log_errors']} errors logged (first: {run['first_log_error']}), "
+                f"broadcast backlog drained {run['broadcast_backlog_s']:.2f}s after the last answer",
+                flush=True,
+            )
+    runs = {name: _combine(per_round) for name, per_round in rounds.items()}
     naive, gavel = runs["naive"], runs["gavel"]
-    figures = {"engine_bidders": BIDDERS, "engine_attempts_each": naive["attempts"]}
+    figures = {
+        "engine_bidders": BIDDERS,
+        "engine_rounds": ROUNDS,
+        "engine_attempts_each": naive["attempts"],
+    }
     for name, run in runs.items():
         figures[f"engine_{name}_accepted"] = run["accepted"]
         figures[f"engine_{name}_accepted_per_s"] = round(run["accepted_per_s"], 1)
+        figures[f"engine_{name}_attempts_per_s"] = round(run["attempts_per_s"], 1)
         figures[f"engine_{name}_p50_ms"] = round(run["p50_ms"], 2)
         figures[f"engine_{name}_p99_ms"] = round(run["p99_ms"], 2)
         figures[f"engine_{name}_refused"] = run["refused"]
+        figures[f"engine_{name}_errors_logged"] = run["log_errors"]
+        if run["first_log_error"]:
+            figures[f"engine_{name}_first_error"] = run["first_log_error"][:200]
+        figures[f"engine_{name}_broadcast_backlog_s"] = round(run["broadcast_backlog_s"], 2)
     figures["engine_throughput_ratio"] = round(gavel["accepted_per_s"] / naive["accepted_per_s"], 2)
+    figures["engine_attempts_ratio"] = round(gavel["attempts_per_s"] / naive["attempts_per_s"], 2)
     figures["engine_p99_ratio"] = round(gavel["p99_ms"] / naive["p99_ms"], 3)
     return figures
