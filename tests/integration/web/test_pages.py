@@ -72,6 +72,7 @@ def test_detail_shows_price_min_bid_form_and_live_hooks(auction):
     assert '<label for="auto-bid">' in html
     assert 'name="request_id" id="request-id" value="' in html
     assert 'src="/static/js/auction.js"' in html
+    assert f'href="/auctions/{auction.pk}/report" id="report-link"' in html
 
 
 def test_unpublished_and_missing_auctions_are_404(db):
