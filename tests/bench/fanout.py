@@ -17,6 +17,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import random
 import resource
 import sys
 import tempfile
@@ -29,9 +30,10 @@ from pathlib import Path
 LAYERS = ("core", "pubsub")
 VIEWER_COUNTS = (100, 1000)
 BIDS_PER_SECOND = 10
-DURATION_S = 30.0
+DURATION_S = float(os.environ.get("GAVEL_BENCH_DURATION", 30))
 BIDDERS = 20  # rotated, so nobody outbids themselves or meets the per-user rate limit
-CONNECT_CONCURRENCY = 50
+CONNECT_CONCURRENCY = 10
+CONNECT_ATTEMPTS = 6
 DELIVERY_GRACE_S = 15.0
 SERVERS = 2
 
@@ -46,8 +48,12 @@ def raise_open_files_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+STANDALONE_DB = "gavel_bench_fanout"
+
+
 def setup_django() -> None:
-    """Configure Django once; standalone runs use a dedicated, migrated `<db>_bench` database."""
+    """Configure Django once. Under `python -m tests.bench` the runner did (its own database);
+    run alone, use a dedicated, migrated `gavel_bench_fanout` database on the same server."""
     import django
     from django.apps import apps
 
@@ -59,11 +65,9 @@ def setup_django() -> None:
         raise SystemExit(
             "the fan-out and idle benchmarks need DATABASE_URL=postgres://… and REDIS_URL=redis://…"
         )
-    base, _, name = url.rpartition("/")
-    if not name.endswith("_bench"):
-        name = f"{name or 'gavel'}_bench"
-        os.environ["DATABASE_URL"] = f"{base}/{name}"
-    _create_database(base, name)
+    base = url.rpartition("/")[0]
+    _create_database(base, STANDALONE_DB)
+    os.environ["DATABASE_URL"] = f"{base}/{STANDALONE_DB}"
     django.setup()
     from django.core.management import call_command
 
@@ -95,6 +99,8 @@ def server_env(layer: str | None) -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
         "GAVEL_WORKER_IN_PROCESS": "0",
+        # Every bid outbids someone: keep those emails in memory, not on the console.
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
     if layer is not None:
         env["GAVEL_CHANNEL_LAYER"] = layer
@@ -146,6 +152,15 @@ def make_auction(*, bidders: int = BIDDERS):
     return auction, people
 
 
+def rss_bytes(pid: int) -> int:
+    """Resident set size of a process (VmRSS)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def percentile(values: list[float], q: float) -> float | None:
     """Nearest-rank percentile of `values` (0 < q ≤ 1), None when empty."""
     if not values:
@@ -167,6 +182,7 @@ class Viewer:
     last_seq: int = 0
     bids: dict[int, float] = field(default_factory=dict)  # seq → first receipt time
     messages: int = 0
+    retries: int = 0
     error: str = ""
     socket: object = None
 
@@ -184,7 +200,8 @@ async def _viewer_pool(conn, url: str, origin: str, count: int) -> None:
     while any(viewer.state == "new" for viewer in viewers):
         await asyncio.sleep(0.05)
     failed = [viewer.error for viewer in viewers if viewer.state != "open"]
-    conn.send(("ready", count - len(failed), len(failed), failed[:3]))
+    retried = sum(viewer.retries for viewer in viewers)
+    conn.send(("ready", retried, len(failed), failed[:3]))
     loop = asyncio.get_running_loop()
     while True:
         command, *args = await loop.run_in_executor(None, conn.recv)
@@ -207,24 +224,31 @@ async def _viewer_pool(conn, url: str, origin: str, count: int) -> None:
 
 
 async def _watch(url: str, origin: str, viewer: Viewer, gate: asyncio.Semaphore) -> None:
+    """Open one viewer (retrying with back-off, as the page's JS does), then read until closed."""
     from websockets.asyncio.client import connect
 
-    try:
-        async with gate:
-            socket = await connect(
-                url,
-                origin=origin,
-                compression=None,
-                ping_interval=None,  # the server pings; the client answers
-                proxy=None,
-                open_timeout=120,
-            )
-            viewer.socket = socket
-            # Opened means the snapshot arrived: the consumer joined the group before that.
-            _read(viewer, await socket.recv(), time.monotonic())
-            viewer.state = "open"
-    except Exception as error:  # a failed viewer is reported, not fatal
-        viewer.state, viewer.error = "failed", repr(error)
+    for attempt in range(CONNECT_ATTEMPTS):
+        try:
+            async with gate:
+                socket = await connect(
+                    url,
+                    origin=origin,
+                    compression=None,
+                    ping_interval=None,  # the server pings; the client answers
+                    proxy=None,
+                    open_timeout=120,
+                )
+                viewer.socket = socket
+                # The snapshot comes first: the consumer joined the group before sending it.
+                _read(viewer, await socket.recv(), time.monotonic())
+                viewer.state = "open"
+                break
+        except Exception as error:  # e.g. the server's 5 s handshake timeout under load
+            viewer.error = repr(error)
+            viewer.retries = attempt + 1
+            await asyncio.sleep(0.5 * 2**attempt * (1 + random.random()))
+    else:
+        viewer.state = "failed"
         return
     try:
         async for raw in socket:
@@ -232,7 +256,7 @@ async def _watch(url: str, origin: str, viewer: Viewer, gate: asyncio.Semaphore)
     except Exception as error:
         viewer.error = repr(error)
     finally:
-        viewer.state = "closed" if viewer.state == "open" else viewer.state
+        viewer.state = "closed"
         await socket.close()
 
 
@@ -268,11 +292,19 @@ def _delivery(viewers: list[Viewer], final_seq: int, acks: dict[int, tuple[float
     }
 
 
+@dataclass
+class Pools:
+    """The command pipes of the viewer-pool processes, and how many connects were retried."""
+
+    pipes: list
+    connect_retries: int
+
+
 @contextmanager
 def viewer_pools(servers, auction_id: int, count: int, *, timeout: float = 180.0):
     """`count` viewers of `auction_id` split evenly over `servers`, one process per server."""
     ctx = multiprocessing.get_context("spawn")
-    pools = []
+    pools, retries = [], 0
     shares = [count // len(servers) + (i < count % len(servers)) for i in range(len(servers))]
     try:
         for server, share in zip(servers, shares, strict=True):
@@ -286,10 +318,11 @@ def viewer_pools(servers, auction_id: int, count: int, *, timeout: float = 180.0
         for _process, pipe in pools:
             if not pipe.poll(timeout):
                 raise RuntimeError("viewers did not connect in time")
-            _, _opened, failures, examples = pipe.recv()
+            _, retried, failures, examples = pipe.recv()
             if failures:
                 raise RuntimeError(f"{failures} viewers failed to connect, e.g. {examples}")
-        yield [pipe for _, pipe in pools]
+            retries += retried
+        yield Pools(pipes=[pipe for _, pipe in pools], connect_retries=retries)
     finally:
         for process, pipe in pools:
             if process.is_alive():
@@ -307,19 +340,31 @@ def viewer_pools(servers, auction_id: int, count: int, *, timeout: float = 180.0
 
 
 def bidder_main(conn, env: dict[str, str], auction_id: int, bidder_ids: list[int]) -> None:
-    """Process entry: place BIDS_PER_SECOND bids/s for DURATION_S through `bid_place`."""
+    """Process entry: place BIDS_PER_SECOND bids/s for DURATION_S through `bid_place`.
+
+    Bids run the way daphne runs a sync view: `sync_to_async` from an event loop, so the
+    after-commit broadcast (`async_to_sync` inside `bid_place`) reuses that loop and its
+    channel-layer connections instead of opening a loop and a connection per message.
+    """
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
 
     django.setup()
+    asyncio.run(_bid(conn, auction_id, bidder_ids))
+
+
+async def _bid(conn, auction_id: int, bidder_ids: list[int]) -> None:
+    from asgiref.sync import sync_to_async
+
     from accounts.models import User
     from auctions.errors import BidError
     from auctions.models import Auction
     from auctions.services import bidding
 
-    auction = Auction.objects.get(pk=auction_id)
-    people = list(User.objects.filter(pk__in=bidder_ids).order_by("pk"))
+    auction = await Auction.objects.aget(pk=auction_id)
+    people = [user async for user in User.objects.filter(pk__in=bidder_ids).order_by("pk")]
+    place = sync_to_async(bidding.bid_place)
     amount = auction.starting_price
     acks: dict[int, tuple[float, float]] = {}
     refused: list[str] = []
@@ -329,10 +374,10 @@ def bidder_main(conn, env: dict[str, str], auction_id: int, bidder_ids: list[int
     for i in range(total):
         delay = start + i / BIDS_PER_SECOND - time.monotonic()
         if delay > 0:
-            time.sleep(delay)
+            await asyncio.sleep(delay)
         submitted = time.monotonic()
         try:
-            result = bidding.bid_place(
+            result = await place(
                 auction=auction,
                 bidder=people[i % len(people)],
                 amount=amount,
@@ -374,12 +419,17 @@ def place_bids(env: dict[str, str], auction, people) -> tuple[dict, list[str], f
 
 def run_trial(servers, env: dict[str, str], viewers: int) -> dict:
     auction, people = make_auction()
-    with viewer_pools(servers, auction.pk, viewers) as pipes:
+    load_before = os.getloadavg()[0]
+    rss_before = sum(rss_bytes(server.pid) for server in servers)
+    connect_started = time.monotonic()
+    with viewer_pools(servers, auction.pk, viewers) as pools:
+        connect_s = time.monotonic() - connect_started
         time.sleep(2.0)  # let the join-time viewer-count broadcasts settle
         acks, refused, elapsed, final_seq = place_bids(env, auction, people)
-        for pipe in pipes:
+        for pipe in pools.pipes:
             pipe.send(("finish", final_seq, acks, DELIVERY_GRACE_S))
-        parts = [pipe.recv()[1] for pipe in pipes]
+        parts = [pipe.recv()[1] for pipe in pools.pipes]
+        rss_after = sum(rss_bytes(server.pid) for server in servers)
     from_ack = [x for part in parts for x in part["from_ack"]]
     from_submit = [x for part in parts for x in part["from_submit"]]
     delivered = sum(part["delivered"] for part in parts)
@@ -397,6 +447,12 @@ def run_trial(servers, env: dict[str, str], viewers: int) -> dict:
         "delivered_fraction": round(delivered / expected, 6) if expected else None,
         "viewers_on_final_seq": sum(part["on_final_seq"] for part in parts),
         "dropped_sockets": sum(part["dropped_sockets"] for part in parts),
+        "connect_s": round(connect_s, 1),
+        # Servers' RSS growth over the trial (viewers connected + any queued backlog).
+        "server_rss_growth_mib": round((rss_after - rss_before) / 2**20, 1),
+        "connect_retries": pools.connect_retries,
+        # The machine's 1-min load average before and after: other work competes for 2 cores.
+        "loadavg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
 
 

@@ -18,6 +18,7 @@ import time
 from tests.bench.fanout import (
     make_auction,
     raise_open_files_limit,
+    rss_bytes,
     running_servers,
     server_env,
     setup_django,
@@ -29,14 +30,6 @@ WARM_VIEWERS = 20
 SETTLE_S = 5.0
 CPU_WINDOW_S = 30.0
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def rss_bytes(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -65,21 +58,23 @@ def main() -> dict:
             time.sleep(SETTLE_S)
             before = sum(rss_bytes(pid) for pid in pids)
             started = time.monotonic()
-            with viewer_pools(servers, auction.pk, IDLE_VIEWERS) as pipes:
+            with viewer_pools(servers, auction.pk, IDLE_VIEWERS) as pools:
                 connect_s = time.monotonic() - started
                 time.sleep(SETTLE_S)
                 after = sum(rss_bytes(pid) for pid in pids)
-                messages_before = _messages(pipes)
+                messages_before = _messages(pools.pipes)
                 cpu_before = [cpu_seconds(pid) for pid in pids]
                 window_start = time.monotonic()
                 time.sleep(CPU_WINDOW_S)
                 window = time.monotonic() - window_start
                 cpu_used = [cpu_seconds(pid) - c for pid, c in zip(pids, cpu_before, strict=True)]
-                messages = _messages(pipes) - messages_before
+                messages = _messages(pools.pipes) - messages_before
+                retries = pools.connect_retries
     per_socket_kib = (after - before) / IDLE_VIEWERS / 1024
     figures = {
         "idle_viewers": IDLE_VIEWERS,
         "idle_connect_s": round(connect_s, 1),
+        "idle_connect_retries": retries,
         "idle_rss_before_mib": round(before / 2**20, 1),
         "idle_rss_after_mib": round(after / 2**20, 1),
         "idle_kib_per_socket": round(per_socket_kib, 1),
