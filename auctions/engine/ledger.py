@@ -14,19 +14,37 @@ from auctions import events, notifications
 from auctions.engine.hot_state import from_ms
 from auctions.models import Auction, AuctionEvent, Bid
 
+# Field order of the packed stream entries place_bid.lua writes ("d" = "bid|<seq>|..."): the
+# last field (the request id) may itself contain "|".
+PACKED = {
+    "bid": (
+        "t", "seq", "b", "h", "k", "a", "m", "p", "at", "n", "mb", "l", "lh", "rm", "e", "bn",
+        "pl", "r",
+    ),
+    "extended": ("t", "seq", "e", "at"),
+}  # fmt: skip
+
+
+def unpack(entry: bytes | str) -> dict[str, str]:
+    """A packed stream entry ("bid|1|…") as the str → str dict the rest of the engine reads."""
+    text = entry.decode() if isinstance(entry, bytes) else entry
+    names = PACKED[text.split("|", 1)[0]]
+    return dict(zip(names, text.split("|", len(names) - 1), strict=True))
+
 
 def decode(fields) -> dict[str, str]:
-    """A script's flat field/value list (or a stream entry's dict) as a str → str dict."""
+    """A stream entry (packed, or a flat field/value list or dict) as a str → str dict."""
     if isinstance(fields, dict):
         items = fields.items()
     else:
         items = zip(fields[::2], fields[1::2], strict=True)
-    return {
+    raw = {
         (k.decode() if isinstance(k, bytes) else str(k)): (
             v.decode() if isinstance(v, bytes) else str(v)
         )
         for k, v in items
     }
+    return unpack(raw["d"]) if "d" in raw else raw
 
 
 def _int(value: str | None) -> int | None:

@@ -6,7 +6,8 @@
 --
 -- KEYS[1] auction:{id}              hash: parameters + live state (see hot_state.py for fields)
 -- KEYS[2] auction:{id}:ceilings     hash: bidder id -> ceiling
--- KEYS[3] auction:{id}:events       stream, entry id "<seq>-0", trimmed MAXLEN ~ ARGV[8]
+-- KEYS[3] auction:{id}:events       stream, entry id "<seq>-0", one field "d" (packed), trimmed
+--                                   MAXLEN ~ ARGV[8]
 -- KEYS[4] auction:{id}:req:<b>:<r>  string: the first final answer to this (bidder, request_id)
 --
 -- State hash fields: st stored status ("scheduled" is the only one open by the clock; "ended"
@@ -27,9 +28,10 @@
 --   {"MISSING"}                        no hot state: load it from the database and call again
 --   {"STALE"}                          the listing changed since it was loaded: refresh the
 --                                      parameters (refresh_params.lua) and call again
---   {"OK", bid_fields, ext_fields, {leader_max, has_reserve, bought}}
---                                      accepted; *_fields are the stream entries' flat
---                                      field/value lists (ext_fields empty when no extension)
+--   {"OK", bid_entry, ext_entry, leader_max, has_reserve, bought}
+--                                      accepted; *_entry are the packed stream entries
+--                                      ("bid|<seq>|<bidder>|..." and "extended|<seq>|<end>|<at>",
+--                                      field order in ledger.PACKED; ext_entry "" if none)
 --   {"DUP", "OK", bid_seq, "<ext_seq>:<leader>"}
 --                                      this request was accepted before (ext_seq "0" if none;
 --                                      leader: the leader right after it)
@@ -180,22 +182,22 @@ if second ~= nil then second_text = fmt(second) end
 local bought_text = '0'
 if bought then bought_text = '1' end
 
-local bid_fields = {
-  't', 'bid', 'seq', fmt(bid_seq), 'b', ARGV[1], 'h', handle, 'k', kind,
-  'a', placed_amount and fmt(placed_amount) or '', 'm', ARGV[5], 'r', ARGV[6],
-  'p', fmt(price), 'at', fmt(now), 'n', fmt(count), 'mb', fmt(min_bid_now()),
-  'l', fmt(leader), 'lh', leader_handle, 'rm', rmet, 'e', fmt(ends), 'bn', bn_now,
-  'pl', previous_leader and fmt(previous_leader) or '',
-}
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], fmt(bid_seq) .. '-0', unpack(bid_fields))
+-- Stream entries are one packed field (cheaper to append and to return than a field per
+-- value); ledger.py unpacks them. The request id goes last: it is the only free text.
+local bid_entry = table.concat({
+  'bid', fmt(bid_seq), ARGV[1], handle, kind, placed_amount and fmt(placed_amount) or '',
+  ARGV[5], fmt(price), fmt(now), fmt(count), fmt(min_bid_now()), fmt(leader), leader_handle,
+  rmet, fmt(ends), bn_now, previous_leader and fmt(previous_leader) or '', ARGV[6],
+}, '|')
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], fmt(bid_seq) .. '-0', 'd', bid_entry)
 
-local ext_fields = {}
+local ext_entry = ''
 local ext_seq = '0'
 if kind ~= 'buy_now' and ends > old_ends then
   seq = seq + 1
   ext_seq = fmt(seq)
-  ext_fields = {'t', 'extended', 'seq', ext_seq, 'e', fmt(ends), 'at', fmt(now)}
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], ext_seq .. '-0', unpack(ext_fields))
+  ext_entry = table.concat({'extended', ext_seq, fmt(ends), fmt(now)}, '|')
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], ext_seq .. '-0', 'd', ext_entry)
 end
 
 redis.call('HSET', KEYS[1], 'seq', fmt(seq), 'pr', fmt(price), 'n', fmt(count),
@@ -203,4 +205,4 @@ redis.call('HSET', KEYS[1], 'seq', fmt(seq), 'pr', fmt(price), 'n', fmt(count),
   'sc', second_text, 'bo', bought_text, 'en', fmt(ends))
 redis.call('SET', KEYS[4], 'OK|' .. fmt(bid_seq) .. '|' .. ext_seq .. ':' .. fmt(leader),
   'EX', ARGV[7])
-return {'OK', bid_fields, ext_fields, {fmt(leader_max), reserve and '1' or '0', bought_text}}
+return {'OK', bid_entry, ext_entry, fmt(leader_max), reserve and '1' or '0', bought_text}

@@ -108,7 +108,7 @@ def _run_script(auction: Auction, user, kind: str, amount, max_amount, request_i
     ]
     args = [
         user.pk,
-        user.public_handle,
+        user.public_handle.replace("|", "*"),  # "|" separates packed stream fields
         kind,
         "" if amount is None else amount,
         "" if max_amount is None else max_amount,
@@ -203,8 +203,8 @@ def _submit(*, auction: Auction, user, kind: str, amount, max_amount, request_id
             if reply[1] == b"ERR":
                 raise _refusal(reply[2], reply[3])
             return _replayed(auction, int(reply[2]), reply[3].decode())
-        bid = ledger.decode(reply[1])
-        ext = ledger.decode(reply[2]) if reply[2] else {}
+        bid = ledger.unpack(reply[1])
+        ext = ledger.unpack(reply[2]) if reply[2] else {}
     except RedisError as error:
         log.warning("bid on auction %s: Redis failed: %s", auction.pk, error)
         raise Unavailable() from error
@@ -213,7 +213,7 @@ def _submit(*, auction: Auction, user, kind: str, amount, max_amount, request_id
         log.warning("bid on auction %s: database failed: %s", auction.pk, error)
         raise Unavailable() from error
     _write_ledger(auction, [bid, ext] if ext else [bid])
-    state = _accepted_state(auction, bid, ext, reply[3])
+    state = _accepted_state(auction, bid, ext, reply[3:6])
     return BidAccepted(
         seq=int(bid["seq"]),
         price=state.price,

@@ -618,3 +618,15 @@ class EngineContractSuite:
             .values_list("request_id", flat=True)
         )
         assert stored == ["again", "again~3"]
+
+    def test_free_text_request_ids_round_trip(self):
+        """Stream entries are packed with "|": a request id containing it must survive."""
+        auction = make_auction()
+        alice = make_user()
+        request_id = "a|b|c|{x}|é"
+        first = bid(auction, alice, 1000, request_id=request_id)
+        assert Bid.objects.get(auction=auction, seq=first.seq).request_id == request_id
+        assert bid(auction, alice, 9000, request_id=request_id).seq == first.seq
+        self.redis.delete(keys.state_key(auction.pk))
+        assert run_once().reconciled == 0
+        assert auction_events_since(auction=auction, since=0)[0]["bidder"] == alice.public_handle

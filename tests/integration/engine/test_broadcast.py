@@ -6,21 +6,18 @@ from unittest import mock
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from django.contrib.auth.models import Group
 from django.db import connection
 
 from auctions import events
-from auctions.roles import SELLERS_GROUP
 from tests.factories import make_auction, make_user
 from tests.integration.engine.helpers import bid
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_a_bid_from_a_server_thread_is_broadcast_on_the_servers_loop(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
     def world():
-        Group.objects.get_or_create(name=SELLERS_GROUP)
         return make_auction(), make_user()
 
     auction, alice = await sync_to_async(world)()

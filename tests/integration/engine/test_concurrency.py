@@ -1,7 +1,8 @@
 """Concurrency on real Redis + PostgreSQL: many bidders at once on one auction, and the close.
 
 Threads are real concurrent clients (own database connections, one Redis client shared like
-in a server process). Assertions are about outcomes — gapless seqs, the ledger against the
+in a server process). `serialized_rollback` restores the migrations' data (groups, content
+types) after each transactional test, as the other transactional suites expect. Assertions are about outcomes — gapless seqs, the ledger against the
 stream and against `rules.py` — never about how long anything took.
 """
 
@@ -11,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 
@@ -20,20 +20,12 @@ from auctions.engine.api import auction_state_get
 from auctions.engine.ledger import decode
 from auctions.errors import AuctionEnded, BidError, BidTooLow
 from auctions.models import Auction, AuctionEvent, Bid
-from auctions.roles import MODERATORS_GROUP, SELLERS_GROUP
 from auctions.services.bidding import bid_place
 from auctions.services.lifecycle import auction_settle
 from tests.factories import make_auction, make_user
 
 BIDDERS = 50
 BIDS_EACH = 20
-
-
-@pytest.fixture(autouse=True)
-def _groups(transactional_db):
-    """A transactional test flushes the tables, data migrations included: recreate the groups."""
-    for name in (SELLERS_GROUP, MODERATORS_GROUP):
-        Group.objects.get_or_create(name=name)
 
 
 def _in_thread(work):
@@ -57,7 +49,7 @@ def _stream(client, auction):
     return [decode(fields) for _, fields in client.xrange(keys.events_key(auction.pk))]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fifty_bidders_twenty_bids_each(postgres_db, real_engine_redis, settings):
     settings.GAVEL_BID_RATE_LIMIT = (10_000, 10)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -124,7 +116,7 @@ def test_fifty_bidders_twenty_bids_each(postgres_db, real_engine_redis, settings
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_bid_is_accepted_after_the_end_while_bidders_race_the_close(
     postgres_db, real_engine_redis, settings
 ):
