@@ -4,7 +4,7 @@
 -- highest other ceiling ("sc") and the amount the leader bid when taking the lead. Time is Redis
 -- TIME in milliseconds. Touches only the keys below, all hash-tagged by the auction.
 --
--- KEYS[1] auction:{id}              hash: parameters + live state (see hot_state.py for fields)
+-- KEYS[1] auction:{id}              hash: parameters + live state (fields below)
 -- KEYS[2] auction:{id}:ceilings     hash: bidder id -> ceiling
 -- KEYS[3] auction:{id}:events       stream, entry id "<seq>-0", one field "d" (packed), trimmed
 --                                   MAXLEN ~ ARGV[8]
@@ -39,9 +39,7 @@
 --   {"ERR", code, min_bid}             refused now; code is AUCTION_NOT_OPEN, AUCTION_ENDED,
 --                                      BID_TOO_LOW (min_bid set), INVALID_AMOUNT, NOT_ALLOWED
 --                                      (buy-it-now no longer offered); min_bid "" otherwise
--- Every final answer (OK or ERR) is stored in KEYS[4]; MISSING is not an answer.
-
-local unpack = unpack or table.unpack
+-- Every final answer (OK or ERR) is stored in KEYS[4]; MISSING and STALE are not answers.
 
 local function fmt(x)
   return string.format('%d', x)
