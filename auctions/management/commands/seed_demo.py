@@ -10,11 +10,15 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import User
+from auctions.errors import BidError
 from auctions.models import Auction, Category
 from auctions.roles import MODERATORS_GROUP, SELLERS_GROUP
+from auctions.selectors import auction_state_get
+from auctions.services.bidding import bid_place
 
 DEMO_PASSWORD = "gavel-demo"
 
@@ -66,6 +70,10 @@ class Command(BaseCommand):
                 for name in CATEGORIES
             }
             created = sum(self._lot(lot, users, categories) for lot in DEMO_LOTS)
+        if created:
+            # The demo's own outbid notices would bury the logins printed below.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                self._opening_bids(users)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} auctions listed now)."))
         self.stdout.write("Log in with:")
         for name, role, password in DEMO_USERS:
@@ -84,6 +92,27 @@ class Command(BaseCommand):
             if group:
                 user.groups.add(Group.objects.get(name=group))
         return user
+
+    def _opening_bids(self, users) -> None:
+        """A few bids through the engine on fresh lots, so the demo opens with some history."""
+        bidders = [users["alice"], users["bruno"], users["chiara"]]
+        fresh = Auction.objects.filter(
+            seller__username__in=["seller_ann", "seller_bob"],
+            status=Auction.Status.SCHEDULED,
+            bids__isnull=True,
+        ).order_by("pk")
+        for index, auction in enumerate(fresh[:6]):
+            for round_number in range(index % 3 + 1):
+                bidder = bidders[(index + round_number) % len(bidders)]
+                try:
+                    bid_place(
+                        auction=auction,
+                        bidder=bidder,
+                        amount=auction_state_get(auction=auction).min_bid,
+                        request_id=f"seed-{auction.pk}-{round_number}",
+                    )
+                except BidError as refusal:
+                    self.stderr.write(f"Demo bid on {auction} refused: {refusal.code}")
 
     def _lot(self, lot, users, categories) -> int:
         title, category, seller, start, reserve, buy_now, minutes = lot

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from auctions.models import Auction
+from auctions.models import Auction, Bid
 from auctions.roles import is_moderator, is_seller
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +21,12 @@ def test_seed_demo_twice_creates_everything_once(settings):
     assert User.objects.filter(username__in=["alice", "bruno", "chiara"]).count() == 3
     assert Auction.objects.count() == 12
     assert Auction.objects.filter(status=Auction.Status.SCHEDULED).count() == 12
+    # Opening bids went through the engine once: ledger rows with gapless seqs per auction.
+    bids = list(Bid.objects.order_by("auction_id", "seq").values_list("auction_id", "seq"))
+    assert len(bids) == 12
+    for auction_id in {auction_id for auction_id, _ in bids}:
+        seqs = [seq for owner, seq in bids if owner == auction_id]
+        assert seqs == list(range(1, len(seqs) + 1))
 
 
 def test_seed_demo_refuses_with_debug_off(settings):
