@@ -3,7 +3,8 @@
 Hypothesis draws an auction (start price, reserve, buy-it-now, fixed or tiered increment,
 soft-close window, hard close) and a sequence of steps: bids from a few bidders (too low, at
 the minimum, on a coarse grid so that ceilings tie, with or without a maximum, leader raises,
-bare maximums), buy-it-now, time passing, settling. After every step the engine's state equals
+bare maximums), buy-it-now, time passing, settling, voids (the hot state rebuilt from the
+replay, then bid on by the script). After every step the engine's state equals
 `rules.replay` of the ledger, and every answer equals what `rules.validate` predicted.
 
 Time: Redis TIME cannot be faked, so a "wait" step moves the auction (and its bids) into the
