@@ -6,6 +6,7 @@ Re-exported by `auctions.selectors`. Redis failures surface as `Unavailable`.
 import logging
 
 from django.db import DatabaseError
+from redis.cluster import RedisCluster
 from redis.exceptions import RedisError
 
 from auctions.engine import hot_state, keys
@@ -30,8 +31,12 @@ def _read(auctions: list[Auction]) -> tuple[list[list], int]:
     pipe = client.pipeline(transaction=False)
     for auction in auctions:
         pipe.hmget(keys.state_key(auction.pk), FIELDS)
-    values = pipe.execute() if auctions else []
-    return values, redis_now_ms(client)
+    if isinstance(client, RedisCluster):
+        # A cluster pipeline routes by key; TIME has none, so it is its own call.
+        return (pipe.execute() if auctions else []), redis_now_ms(client)
+    pipe.time()
+    *values, (seconds, micros) = pipe.execute()
+    return values, int(seconds) * 1000 + int(micros) // 1000
 
 
 def auction_states_get(*, auctions) -> dict[int, AuctionState]:
