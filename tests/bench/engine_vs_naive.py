@@ -1,9 +1,16 @@
 """Engine vs naive Django: accepted bids/s and latency on one hot auction, 32 concurrent bidders.
 
-Each bidder is a thread with its own database connection. Both engines get the same attempts:
-every attempt takes the next ticket of one shared counter and bids `start + ticket × STEP`, so
-in ticket order every bid beats the last; bids that lose a race to a later ticket are refused
-(`BID_TOO_LOW`) the same way in both. Gavel's side is the real `bid_place` (rate limit, Lua
+Each bidder is a thread with its own database connection; both engines get the same number of
+attempts, under two workloads:
+
+- "ordered": every attempt takes the next ticket of one shared counter and bids
+  `start + ticket × STEP`, so in ticket order every bid beats the last; a bid overtaken by a
+  later ticket is refused (`BID_TOO_LOW`). Mostly accepted bids: the write path.
+- "reactive": a bidding war — each bidder bids what the engine last told it (the min bid from
+  its last answer, accepted or refused) plus 0-3 increments. Bids overtaken while in flight are
+  refused, so how fresh an answer is decides how many bids get in.
+
+Gavel's side is the real `bid_place` (rate limit, Lua
 script, ledger commit, broadcast after commit); the baseline is `naive_engine.naive_bid_place`
 (row lock, ledger reads, `rules.py`, `Bid` insert). Both ledgers are checked afterwards
 against `rules.py`, so neither side can win by being wrong.
@@ -23,7 +30,9 @@ BIDDERS = 32
 BIDS_PER_BIDDER = 40
 ROUNDS = 2  # naive, Gavel, naive, Gavel: a burst of load elsewhere hits both
 START = 10_00
-STEP = 250_00  # more than the largest increment below the prices reached
+STEP = 250_00  # "ordered": far above the increment, so only overtaking refuses a bid
+INCREMENT = 1_00  # a fixed increment on the bench auctions (both engines apply it)
+WORKLOADS = ("ordered", "reactive")
 WARMUP_BIDS = 20
 
 
@@ -55,16 +64,22 @@ def make_players(tag: str):
         starts_at=now - timedelta(minutes=1),
         ends_at=now + timedelta(hours=1),
         status=Auction.Status.SCHEDULED,
+        increment=INCREMENT,
     )
     return auction, bidders
 
 
-def run_load(place, auction, bidders, *, per_bidder: int = BIDS_PER_BIDDER) -> dict:
-    """Every bidder places `per_bidder` bids at once through `place`; figures for the run."""
-    return asyncio.run(_run_load(place, auction, bidders, per_bidder))
+def run_load(
+    place, auction, bidders, *, workload: str = "ordered", per_bidder: int = BIDS_PER_BIDDER
+) -> dict:
+    """Every bidder places `per_bidder` bids at once through `place`; figures for the run.
+
+    `place(auction, bidder, amount, request_id)` returns the min bid after an accepted bid.
+    """
+    return asyncio.run(_run_load(place, auction, bidders, workload, per_bidder))
 
 
-async def _run_load(place, auction, bidders, per_bidder: int) -> dict:
+async def _run_load(place, auction, bidders, workload: str, per_bidder: int) -> dict:
     """Bidders as an ASGI server runs them: coroutines on one event loop, each bid a sync call in
     a pool of one thread per bidder (its own DB connection). The engine's after-commit
     broadcasts (`async_to_sync`) then go through this loop and its channel-layer connections,
@@ -74,6 +89,7 @@ async def _run_load(place, auction, bidders, per_bidder: int) -> dict:
     from django.db import connection, connections
 
     from auctions.errors import BidError
+    from auctions.money import parse_amount
 
     executor = ThreadPoolExecutor(max_workers=len(bidders), thread_name_prefix="bidder")
     local = threading.local()
@@ -95,17 +111,24 @@ async def _run_load(place, auction, bidders, per_bidder: int) -> dict:
         local.auction = type(auction).objects.get(pk=auction.pk)
 
     def bid(bidder) -> str:
-        # The ticket is drawn on the bidding thread, right before the call, to keep the window
-        # in which a later ticket can overtake it (and refuse it) as small as the engine allows.
-        amount = START + next(tickets) * STEP
+        if workload == "ordered":
+            # Drawn on the bidding thread, right before the call, to keep the window in which
+            # a later ticket can overtake it (and refuse it) as small as the engine allows.
+            amount = START + next(tickets) * STEP
+        else:
+            amount = told.get(bidder.pk, START) + next(headroom) * INCREMENT
         try:
-            place(local.auction, bidder, amount, uuid.uuid4().hex)
+            told[bidder.pk] = place(local.auction, bidder, amount, uuid.uuid4().hex)
         except BidError as refusal:
+            if "min_bid" in refusal.extra:
+                told[bidder.pk] = parse_amount(refusal.extra["min_bid"])
             return refusal.code
         return "accepted"
 
     call = sync_to_async(bid, thread_sensitive=False, executor=executor)
     tickets = itertools.count(1)
+    headroom = itertools.cycle([0, 2, 1, 3, 0, 1])
+    told: dict[int, int] = {}
     latencies: list[float] = []
     outcomes: Counter = Counter()
 
@@ -175,13 +198,17 @@ class _CountedLogs(logging.Handler):
 def _gavel_place(auction, bidder, amount, request_id):
     from auctions.services.bidding import bid_place
 
-    bid_place(auction=auction, bidder=bidder, amount=amount, request_id=request_id)
+    accepted = bid_place(auction=auction, bidder=bidder, amount=amount, request_id=request_id)
+    return accepted.state.min_bid
 
 
 def _naive_place(auction, bidder, amount, request_id):
     from tests.bench.naive_engine import naive_bid_place
 
-    naive_bid_place(auction_id=auction.pk, bidder=bidder, amount=amount, request_id=request_id)
+    accepted = naive_bid_place(
+        auction_id=auction.pk, bidder=bidder, amount=amount, request_id=request_id
+    )
+    return accepted.min_bid
 
 
 def check_ledger(auction, run: dict, *, gavel: bool) -> None:
@@ -253,41 +280,46 @@ def main() -> dict:
     for name, place in engines:
         warm_auction, warm_bidders = make_players(f"{name}-warm")
         _warm(place, warm_auction, warm_bidders)
+    figures = {"engine_bidders": BIDDERS, "engine_rounds": ROUNDS}
+    for workload in WORKLOADS:
+        figures.update(_compare(workload, engines))
+    return figures
+
+
+def _compare(workload: str, engines) -> dict:
     rounds: dict[str, list[dict]] = {name: [] for name, _ in engines}
     for number in range(ROUNDS):
         for name, place in engines:
-            auction, bidders = make_players(f"{name}{number}")
-            run = run_load(place, auction, bidders)
+            auction, bidders = make_players(f"{workload}-{name}{number}")
+            run = run_load(place, auction, bidders, workload=workload)
             check_ledger(auction, run, gavel=name == "gavel")
             rounds[name].append(run)
             print(
-                f"round {number + 1} {name:>5}: {run['accepted']}/{run['attempts']} accepted in "
-                f"{run['elapsed_s']:.2f}s = {run['accepted_per_s']:.0f} accepted/s "
+                f"{workload} round {number + 1} {name:>5}: {run['accepted']}/{run['attempts']} "
+                f"accepted in {run['elapsed_s']:.2f}s = {run['accepted_per_s']:.0f} accepted/s "
                 f"({run['attempts_per_s']:.0f} attempts/s), p50 {run['p50_ms']:.1f} ms, "
                 f"p99 {run['p99_ms']:.1f} ms, refused {run['refused']}; "
-                f"{run['log_errors']} errors logged (first: {run['first_log_error']}), "
-                f"broadcast backlog drained {run['broadcast_backlog_s']:.2f}s after the last answer",
+                f"{run['log_errors']} errors logged (first: {run['first_log_error']})",
                 flush=True,
             )
     runs = {name: _combine(per_round) for name, per_round in rounds.items()}
     naive, gavel = runs["naive"], runs["gavel"]
-    figures = {
-        "engine_bidders": BIDDERS,
-        "engine_rounds": ROUNDS,
-        "engine_attempts_each": naive["attempts"],
-    }
+    prefix = f"engine_{workload}"
+    figures = {f"{prefix}_attempts_each": naive["attempts"]}
     for name, run in runs.items():
-        figures[f"engine_{name}_accepted"] = run["accepted"]
-        figures[f"engine_{name}_accepted_per_s"] = round(run["accepted_per_s"], 1)
-        figures[f"engine_{name}_attempts_per_s"] = round(run["attempts_per_s"], 1)
-        figures[f"engine_{name}_p50_ms"] = round(run["p50_ms"], 2)
-        figures[f"engine_{name}_p99_ms"] = round(run["p99_ms"], 2)
-        figures[f"engine_{name}_refused"] = run["refused"]
-        figures[f"engine_{name}_errors_logged"] = run["log_errors"]
+        figures[f"{prefix}_{name}_accepted"] = run["accepted"]
+        figures[f"{prefix}_{name}_accepted_per_s"] = round(run["accepted_per_s"], 1)
+        figures[f"{prefix}_{name}_attempts_per_s"] = round(run["attempts_per_s"], 1)
+        figures[f"{prefix}_{name}_p50_ms"] = round(run["p50_ms"], 2)
+        figures[f"{prefix}_{name}_p99_ms"] = round(run["p99_ms"], 2)
+        figures[f"{prefix}_{name}_errors_logged"] = run["log_errors"]
         if run["first_log_error"]:
-            figures[f"engine_{name}_first_error"] = run["first_log_error"][:200]
-        figures[f"engine_{name}_broadcast_backlog_s"] = round(run["broadcast_backlog_s"], 2)
-    figures["engine_throughput_ratio"] = round(gavel["accepted_per_s"] / naive["accepted_per_s"], 2)
-    figures["engine_attempts_ratio"] = round(gavel["attempts_per_s"] / naive["attempts_per_s"], 2)
-    figures["engine_p99_ratio"] = round(gavel["p99_ms"] / naive["p99_ms"], 3)
+            figures[f"{prefix}_{name}_first_error"] = run["first_log_error"][:200]
+    figures[f"{prefix}_throughput_ratio"] = round(
+        gavel["accepted_per_s"] / naive["accepted_per_s"], 2
+    )
+    figures[f"{prefix}_attempts_ratio"] = round(
+        gavel["attempts_per_s"] / naive["attempts_per_s"], 2
+    )
+    figures[f"{prefix}_p99_ratio"] = round(gavel["p99_ms"] / naive["p99_ms"], 3)
     return figures

@@ -37,6 +37,7 @@ class NaiveAccepted:
     seq: int
     price: int
     leader_id: int | None
+    min_bid: int
 
 
 def _ms(moment: datetime) -> int:
@@ -148,7 +149,9 @@ def naive_bid_place(
             placed_at=now,
             request_id=request_id,
         )
-    return NaiveAccepted(seq=last_seq + 1, price=after.price, leader_id=after.leader)
+    return NaiveAccepted(
+        seq=last_seq + 1, price=after.price, leader_id=after.leader, min_bid=after.min_bid
+    )
 
 
 def ledger_state(auction: Auction) -> rules.State:
