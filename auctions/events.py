@@ -9,6 +9,7 @@ commits (Zulip's send_event_on_commit), so nobody hears of a write that was roll
 import asyncio
 import logging
 import os
+import weakref
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
@@ -121,30 +122,56 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
     return loop if loop is not None and loop.is_running() else None
 
 
-def _log_failure(group: str):
-    def done(future) -> None:
-        if not future.cancelled() and future.exception() is not None:
-            log.error("broadcast to %s failed", group, exc_info=future.exception())
+# Per server loop: a queue of pending group messages drained by a few sender tasks, so bidders
+# never wait for a broadcast and the channel layer never sees more than SENDERS sends at once
+# (an unbounded burst of concurrent sends exhausts its connection pool).
+SENDERS = 4
+BACKLOG_MAX = 10_000
+_queues: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Queue]" = (
+    weakref.WeakKeyDictionary()
+)
 
-    return done
+
+async def _drain(queue: asyncio.Queue) -> None:
+    while True:
+        group, message = await queue.get()
+        try:
+            layer = get_channel_layer()
+            if layer is not None:
+                await layer.group_send(group, message)
+        except Exception:
+            log.exception("broadcast to %s failed", group)
+        finally:
+            queue.task_done()
+
+
+def _enqueue(loop: asyncio.AbstractEventLoop, group: str, message: dict) -> None:
+    """On `loop`: queue one send, starting the loop's sender tasks on first use."""
+    queue = _queues.get(loop)
+    if queue is None:
+        queue = _queues[loop] = asyncio.Queue()
+        queue.senders = [loop.create_task(_drain(queue)) for _ in range(SENDERS)]
+    if queue.qsize() >= BACKLOG_MAX:
+        # Best effort: a viewer that misses an event resyncs from the stream (since=<seq>).
+        log.warning("broadcast backlog full; dropping an event for %s", group)
+        return
+    queue.put_nowait((group, message))
 
 
 def _send(group: str, message: dict) -> None:
     """Send one group message, best effort: the event is durable, clients resume with since."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     loop = _server_loop()
     if loop is not None:
         # Inside a server: hand the send to its event loop and return at once, so a bidder's
         # acknowledgement never waits for the broadcast (the bid is committed already).
         try:
-            future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+            loop.call_soon_threadsafe(_enqueue, loop, group, message)
+            return
         except RuntimeError:
             pass  # the loop is closing: send it the blocking way below
-        else:
-            future.add_done_callback(_log_failure(group))
-            return
+    layer = get_channel_layer()
+    if layer is None:
+        return
     try:
         async_to_sync(layer.group_send)(group, message)
     except Exception:

@@ -36,3 +36,28 @@ async def test_a_bid_from_a_server_thread_is_broadcast_on_the_servers_loop(setti
 def close_connection():
     """Close the sync thread's own connection, so the test database can be dropped."""
     connection.close()
+
+
+async def test_a_burst_of_broadcasts_is_all_sent_with_bounded_concurrency():
+    """Hundreds of bids' sends at once must neither block bidders nor flood the layer."""
+    sent, active, peak = [], 0, 0
+
+    class CountingLayer:
+        async def group_send(self, group, message):
+            nonlocal active, peak
+            active += 1
+            peak = max(peak, active)
+            await asyncio.sleep(0)  # yield, as a network send does
+            sent.append(message["n"])
+            active -= 1
+
+    with mock.patch.object(events, "get_channel_layer", return_value=CountingLayer()):
+        await sync_to_async(burst)(500)
+        await events._queues[asyncio.get_running_loop()].join()
+    assert sorted(sent) == list(range(500))
+    assert peak <= events.SENDERS
+
+
+def burst(count: int) -> None:
+    for n in range(count):
+        events._send("auction-1", {"type": "bid", "n": n})
