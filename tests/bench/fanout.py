@@ -301,7 +301,7 @@ class Pools:
 
 
 @contextmanager
-def viewer_pools(servers, auction_id: int, count: int, *, timeout: float = 180.0):
+def viewer_pools(servers, auction_id: int, count: int, *, timeout: float = 300.0):
     """`count` viewers of `auction_id` split evenly over `servers`, one process per server."""
     ctx = multiprocessing.get_context("spawn")
     pools, retries = [], 0
