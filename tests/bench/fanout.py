@@ -11,6 +11,7 @@ bidder by `GAVEL_CHANNEL_LAYER`) and per viewer count: p50/p99 of receipt − ac
 
 Run: `DATABASE_URL=postgres://… REDIS_URL=redis://… python -m tests.bench.fanout`
 (or `make bench`). Needs PostgreSQL and a real Redis: the processes share them.
+`GAVEL_BENCH_DURATION=<s>` shortens the bidding for a quick look (the issue's figure is 30 s).
 """
 
 import asyncio
