@@ -50,11 +50,14 @@ def raise_open_files_limit() -> None:
 
 
 STANDALONE_DB = "gavel_bench_fanout"
+STANDALONE_REDIS_DB = int(os.environ.get("GAVEL_FANOUT_REDIS_DB", 14))
 
 
 def setup_django() -> None:
-    """Configure Django once. Under `python -m tests.bench` the runner did (its own database);
-    run alone, use a dedicated, migrated `gavel_bench_fanout` database on the same server."""
+    """Configure Django once. Under `python -m tests.bench` the runner did (its own database
+    and Redis index). Run alone, use a dedicated, migrated `gavel_bench_fanout` database on the
+    same server and Redis DB index 14 (`GAVEL_FANOUT_REDIS_DB`), flushed: auction ids of the
+    bench database would otherwise collide with the hot state of a developer's auctions."""
     import django
     from django.apps import apps
 
@@ -62,17 +65,37 @@ def setup_django() -> None:
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")) or not os.environ.get("REDIS_URL"):
+    redis_url = os.environ.get("REDIS_URL", "").split(",")[0].strip()
+    if not url.startswith(("postgres://", "postgresql://")) or not redis_url:
         raise SystemExit(
             "the fan-out and idle benchmarks need DATABASE_URL=postgres://… and REDIS_URL=redis://…"
         )
     base = url.rpartition("/")[0]
     _create_database(base, STANDALONE_DB)
     os.environ["DATABASE_URL"] = f"{base}/{STANDALONE_DB}"
+    os.environ["REDIS_URL"] = f"{redis_url.rpartition('/')[0]}/{STANDALONE_REDIS_DB}"
     django.setup()
     from django.core.management import call_command
 
+    from auctions.engine.connection import get_redis
+
     call_command("migrate", verbosity=0, interactive=False)
+    get_redis().flushdb()
+
+
+def teardown_standalone() -> None:
+    """After a standalone run: drop its database and empty its Redis index."""
+    from django.db import connections
+
+    from auctions.engine.connection import get_redis
+
+    get_redis().flushdb()
+    connections.close_all()
+    base = os.environ["DATABASE_URL"].rpartition("/")[0]
+    import psycopg
+
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{STANDALONE_DB}" WITH (FORCE)')
 
 
 def _create_database(base_url: str, name: str) -> None:
@@ -410,9 +433,12 @@ def place_bids(env: dict[str, str], auction, people) -> tuple[dict, list[str], f
         _, acks, refused, elapsed, final_seq = parent_end.recv()
         return acks, refused, elapsed, final_seq
     finally:
-        process.join(timeout=30)
+        # Its answer is in: the bidder has nothing left to do (its interpreter's shutdown can
+        # wait on asgiref's executor threads for long), so do not wait for a clean exit.
+        process.join(timeout=3)
         if process.is_alive():
             process.kill()
+            process.join(timeout=10)
 
 
 # --- the measurement ------------------------------------------------------------------------
@@ -476,6 +502,9 @@ def main() -> dict:
 
 
 if __name__ == "__main__":
-    result = main()
+    try:
+        result = main()
+    finally:
+        teardown_standalone()
     json.dump(result, sys.stdout, indent=2)
     print()

@@ -22,6 +22,7 @@ from tests.bench.fanout import (
     running_servers,
     server_env,
     setup_django,
+    teardown_standalone,
     viewer_pools,
 )
 
@@ -88,5 +89,9 @@ def main() -> dict:
 
 
 if __name__ == "__main__":
-    json.dump(main(), sys.stdout, indent=2)
+    try:
+        result = main()
+    finally:
+        teardown_standalone()
+    json.dump(result, sys.stdout, indent=2)
     print()
