@@ -13,7 +13,7 @@ from auctions.routing import websocket_urlpatterns
 from auctions.services import moderation
 from tests.factories import make_auction, make_seller, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
