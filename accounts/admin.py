@@ -9,7 +9,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.urls import path
 
 from accounts.models import User
-from auctions.admin_tools import object_reason_view, reason_action
+from auctions.admin.reason import object_reason_view, reason_action
 from auctions.roles import is_moderator
 from auctions.services import moderation
 

@@ -1,0 +1,21 @@
+"""The admin: sellers manage only their own auctions; moderators and superusers see everything.
+
+Scoping lives in each admin's `get_queryset`, which every admin URL of an object goes through
+(change, delete, history, autocomplete and the moderation views), so a seller gets a "not found"
+redirect for anyone else's auction. Moderation happens through the services of
+`auctions.services.moderation`, never by editing fields: those write the audit log.
+
+One module per admin; importing them here registers them when Django autodiscovers
+`auctions.admin`. `auctions.admin.reason` holds the reason form, actions and views they share
+(with `accounts.admin`), `auctions.admin.access` the per-request role checks.
+"""
+
+# Imported for their `@admin.register` side effect.
+from auctions.admin import (  # noqa: F401
+    auctions,
+    audit,
+    bids,
+    categories,
+    reports,
+    watches,
+)

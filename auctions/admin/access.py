@@ -1,0 +1,21 @@
+"""Who the request's user is to the admin: sees every auction, moderates, may list."""
+
+from auctions.roles import sees_all_auctions
+
+
+def sees_all(request) -> bool:
+    """`sees_all_auctions` for the request's user, asked once per request (it is a query)."""
+    if not hasattr(request, "_gavel_sees_all"):
+        request._gavel_sees_all = sees_all_auctions(request.user)
+    return request._gavel_sees_all
+
+
+def acts_as_moderator(request) -> bool:
+    """A moderator (or superuser) who is not suspended may moderate."""
+    # Moderators see all auctions (auctions.roles); the suspended ones may no longer act.
+    return sees_all(request) and not request.user.is_suspended
+
+
+def may_list(user) -> bool:
+    """Suspended users cannot list, nor change their listings."""
+    return not getattr(user, "is_suspended", False)

@@ -1,0 +1,121 @@
+"""Auctions in the admin: scoped to the seller's own, the listing form and its change page.
+
+The change list lives in `auctions.admin.changelist`, the moderation views and actions in
+`auctions.admin.moderation`; `AuctionAdmin` composes them.
+"""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+
+from auctions.admin.access import may_list, sees_all
+from auctions.admin.bids import BidInline
+from auctions.admin.changelist import HasBidsFilter, LiveColumnsMixin, OutcomeFilter
+from auctions.admin.forms import PRICE_AND_TIME_FIELDS, AuctionAdminForm
+from auctions.admin.moderation import AuctionModerationMixin
+from auctions.models import Auction
+from auctions.services import moderation
+from auctions.services.audit import audit_record
+
+RESULT_FIELDS = ("status", "winner", "final_price", "reserve_met", "settled_at")
+MODERATION_FIELDS = ("moderation_reason", "cancel_reason")
+
+
+@admin.register(Auction)
+class AuctionAdmin(AuctionModerationMixin, LiveColumnsMixin, admin.ModelAdmin):
+    form = AuctionAdminForm
+    list_filter = ("status", HasBidsFilter, OutcomeFilter, "category")
+    search_fields = ("title",)
+    date_hierarchy = "ends_at"
+    inlines = [BidInline]
+    raw_id_fields = ("seller", "winner")
+    change_form_template = "admin/auctions/auction/change_form.html"
+    change_list_template = "admin/auctions/auction/change_list.html"
+
+    # --- scoping and permissions -------------------------------------------------------------
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("seller", "category", "winner")
+        if sees_all(request):
+            return queryset
+        return queryset.filter(seller=request.user)
+
+    def has_add_permission(self, request):
+        return may_list(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return may_list(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        """Only superusers delete, and only what nobody has seen: cancel is the way out."""
+        if not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("delete_selected", None)
+        return actions
+
+    # --- the change form ---------------------------------------------------------------------
+
+    def get_exclude(self, request, obj=None):
+        if request.user.is_superuser:
+            return ()
+        return ("seller",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Status changes go through the audited services (approve, reject, cancel, settle).
+        readonly = [*RESULT_FIELDS, *MODERATION_FIELDS]
+        if obj is not None and request.user.is_superuser:
+            readonly.append("seller")
+        if obj is not None and obj.bids.exists():
+            # Once someone has bid, only the description may change.
+            readonly += ["title", "category", "image", *PRICE_AND_TIME_FIELDS]
+        elif sees_all(request) and not request.user.is_superuser:
+            readonly += list(PRICE_AND_TIME_FIELDS)
+        return readonly
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            if not request.user.is_superuser or not obj.seller_id:
+                obj.seller = request.user
+            obj.status = (
+                Auction.Status.PENDING
+                if settings.GAVEL_LISTING_APPROVAL
+                else Auction.Status.SCHEDULED
+            )
+        super().save_model(request, obj, form, change)
+        if change:
+            moderation.engine_refresh(obj)
+            if obj.seller_id != request.user.pk and form.changed_data:
+                # Staff editing someone's listing is a moderation action: it goes on the record.
+                audit_record(
+                    actor=request.user,
+                    action="listing.edit",
+                    target=obj,
+                    data={"fields": sorted(form.changed_data)},
+                )
+
+    def response_change(self, request, obj):
+        if obj.status == Auction.Status.REJECTED and obj.seller_id == request.user.pk:
+            moderation.listing_resubmit(auction=obj, actor=request.user)
+            messages.info(request, "Your listing is back in the moderation queue.")
+        return super().response_change(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra_context = {**(extra_context or {})}
+        if obj is not None:
+            extra_context["gavel_tools"] = self._object_tools(request, obj)
+            if obj.status == Auction.Status.REJECTED and request.method == "GET":
+                messages.warning(
+                    request,
+                    f"A moderator rejected this listing: {obj.moderation_reason} "
+                    "Edit and save it to send it back for review.",
+                )
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -1,0 +1,169 @@
+"""The bid ledger in the admin: read-only everywhere; moderators void bids with a reason.
+
+`BidInline` shows one auction's ledger on its change page; `BidAdmin` lists all bids the user
+may see. Sellers see masked bidders and never a bidder's maximum.
+"""
+
+from django.contrib import admin
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from accounts.models import mask_username
+from auctions.admin.access import acts_as_moderator, sees_all
+from auctions.admin.reason import object_reason_view, reason_action
+from auctions.models import Bid
+from auctions.services import moderation
+
+
+class BidInline(admin.TabularInline):
+    """The ledger of one auction, read-only: bids are placed through the engine only.
+
+    Sellers see masked bidders and never a bidder's maximum (they could bid up to it).
+    """
+
+    model = Bid
+    ordering = ("seq",)
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_fields(self, request, obj=None):
+        if acts_as_moderator(request):
+            return (
+                "seq",
+                "bidder",
+                "kind",
+                "amount",
+                "max_amount",
+                "price",
+                "placed_at",
+                "voided",
+                "void_reason",
+                "void_link",
+            )
+        return ("seq", "bidder_handle", "kind", "amount", "price", "placed_at", "voided")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("bidder")
+
+    @admin.display(description="")
+    def void_link(self, bid):
+        if bid.voided or bid.auction.status in moderation.FINAL_STATUSES:
+            return ""
+        return format_html(
+            '<a href="{}" class="gavel-void">Void…</a>',
+            reverse("admin:auctions_bid_void", args=[bid.pk]),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description="bidder")
+    def bidder_handle(self, bid):
+        return mask_username(bid.bidder.username)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Bid)
+class BidAdmin(admin.ModelAdmin):
+    """Bids are read-only everywhere in the admin; staff void them through moderation."""
+
+    list_filter = ("voided", "kind")
+    search_fields = ("auction__title",)
+    raw_id_fields = ("auction", "bidder")
+    actions = [
+        reason_action(
+            name="void_selected",
+            description="Void selected bids",
+            service=lambda request, bid, reason: moderation.bid_void_by_staff(
+                bid=bid, actor=request.user, reason=reason
+            ),
+            done="Voided",
+            submit_label="Void these bids",
+            permissions=("moderate",),
+            note="The engine recomputes price and leader without these bids; "
+            "viewers see it live and each bidder is notified.",
+        )
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("auction", "bidder")
+        if sees_all(request):
+            return queryset
+        return queryset.filter(auction__seller=request.user)
+
+    def get_list_display(self, request):
+        if acts_as_moderator(request):
+            return (
+                "auction",
+                "seq",
+                "bidder",
+                "amount",
+                "max_amount",
+                "price",
+                "placed_at",
+                "voided",
+            )
+        return ("auction", "seq", "bidder_handle", "amount", "price", "placed_at", "voided")
+
+    def get_search_fields(self, request):
+        if acts_as_moderator(request):
+            return ("auction__title", "bidder__username")
+        return self.search_fields
+
+    def get_fields(self, request, obj=None):
+        if acts_as_moderator(request):
+            return [field.name for field in Bid._meta.fields if field.name != "id"]
+        return ["auction", "seq", "bidder_handle", "kind", "amount", "price", "placed_at", "voided"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description="bidder")
+    def bidder_handle(self, bid):
+        return mask_username(bid.bidder.username)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_moderate_permission(self, request, obj=None):
+        return acts_as_moderator(request) and request.user.has_perm("auctions.moderate_auction")
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/void/",
+                self.admin_site.admin_view(self.void_view),
+                name="auctions_bid_void",
+            ),
+            *super().get_urls(),
+        ]
+
+    def void_view(self, request, object_id):
+        return object_reason_view(
+            self,
+            request,
+            object_id,
+            allowed=self.has_moderate_permission,
+            service=lambda request, bid, reason: moderation.bid_void_by_staff(
+                bid=bid, actor=request.user, reason=reason
+            ),
+            title="Void bid",
+            submit_label="Void this bid",
+            done="Voided",
+            note="The engine recomputes price and leader without this bid.",
+        )

@@ -1,0 +1,12 @@
+"""Categories in the admin: named and slugged by staff."""
+
+from django.contrib import admin
+
+from auctions.models import Category
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name",)
