@@ -112,12 +112,45 @@ REDIS_URLS = env_list("REDIS_URL")
 REDIS_URL = REDIS_URLS[0] if REDIS_URLS else ""
 REDIS_CLUSTER = env_flag("REDIS_CLUSTER", False)
 
-if REDIS_URLS:
+# Which channels-redis layer carries live events when REDIS_URL is set: "pubsub"
+# (RedisPubSubChannelLayer: one PUBLISH per group message, fanned out inside each process) or
+# "core" (RedisChannelLayer: group members in Redis sorted sets, a queue per process). pubsub is
+# the default: faster in tests/bench/fanout.py, less memory under backlog, no connection-pool
+# exhaustion when hundreds of sockets join at once, and its groups survive a Redis flush or
+# restart (they are subscriptions, re-made on reconnect). A slow client stays bounded either way:
+# the consumer resyncs from the event stream on a seq gap and daphne drops a socket that stops
+# answering its pings.
+GAVEL_CHANNEL_LAYER = os.environ.get("GAVEL_CHANNEL_LAYER", "pubsub").strip().lower()
+if GAVEL_CHANNEL_LAYER not in {"core", "pubsub"}:
+    raise ImproperlyConfigured("GAVEL_CHANNEL_LAYER must be 'core' or 'pubsub'")
+# redis-py 8 gives every connection a 5 s socket timeout, as long as channels-redis's blocking
+# BZPOPMIN wait: an idle consumer's read then times out and daphne closes its socket with 1011
+# every few seconds (django/channels_redis#422). The layer's connections get a longer one.
+CHANNEL_LAYER_SOCKET_TIMEOUT = 30
+CHANNEL_LAYER_HOSTS = [
+    {"address": url, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT, "socket_connect_timeout": 5}
+    for url in REDIS_URLS
+]
+if not REDIS_URLS:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 100, "expiry": 10},
+        }
+    }
+elif GAVEL_CHANNEL_LAYER == "pubsub":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": CHANNEL_LAYER_HOSTS, "prefix": "gavel:layer"},
+        }
+    }
+else:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": REDIS_URLS,
+                "hosts": CHANNEL_LAYER_HOSTS,
                 # A viewer that stops reading loses old messages instead of growing a queue:
                 # capacity bounds each channel, expiry drops what nobody picked up.
                 "capacity": 100,
@@ -125,13 +158,6 @@ if REDIS_URLS:
                 "group_expiry": 86400,
                 "prefix": "gavel:layer",
             },
-        }
-    }
-else:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
-            "CONFIG": {"capacity": 100, "expiry": 10},
         }
     }
 
@@ -221,35 +247,6 @@ GAVEL_REQUEST_ID_TTL = 24 * 60 * 60
 GAVEL_WORKER_IN_PROCESS = env_flag("GAVEL_WORKER_IN_PROCESS", False)
 # The JSON API answers a failed CSRF check with a coded JSON 403; pages keep Django's page.
 CSRF_FAILURE_VIEW = "auctions.views.api.csrf_failure"
-# Which channels-redis layer carries live events when REDIS_URL is set: "pubsub"
-# (RedisPubSubChannelLayer: one PUBLISH per group message, fanned out inside each process) or
-# "core" (RedisChannelLayer: group members in Redis sorted sets, a queue per process). pubsub is
-# the default: as fast at 100 viewers in tests/bench/fanout.py, less memory under backlog, and
-# robust where core was not — no pool exhaustion when hundreds of sockets join or leave at once,
-# and groups survive a Redis flush or restart (they are subscriptions, re-made on reconnect).
-GAVEL_CHANNEL_LAYER = os.environ.get("GAVEL_CHANNEL_LAYER", "pubsub").strip().lower()
-if GAVEL_CHANNEL_LAYER not in {"core", "pubsub"}:
-    raise ImproperlyConfigured("GAVEL_CHANNEL_LAYER must be 'core' or 'pubsub'")
-if REDIS_URLS and GAVEL_CHANNEL_LAYER == "pubsub":
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": REDIS_URLS, "prefix": "gavel:layer"},
-        }
-    }
-# redis-py 8 gives every connection a 5 s socket timeout, as long as channels-redis's blocking
-# BZPOPMIN wait: an idle consumer's read then times out and daphne closes its socket with 1011
-# every few seconds (django/channels_redis#422). The layer's connections get a longer one.
-CHANNEL_LAYER_SOCKET_TIMEOUT = 30
-if CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis."):
-    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
-        {
-            "address": url,
-            "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT,
-            "socket_connect_timeout": 5,
-        }
-        for url in REDIS_URLS
-    ]
 # How long (seconds) an ended or cancelled auction's Redis hot state and stream stay after the
 # close; afterwards they are reloaded from the database on demand (Redis is a cache here).
 GAVEL_HOT_STATE_TTL_AFTER_END = int(os.environ.get("GAVEL_HOT_STATE_TTL_AFTER_END", 7 * 24 * 3600))
