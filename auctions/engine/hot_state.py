@@ -77,6 +77,7 @@ def param_fields(auction: Auction) -> dict[str, str]:
         "st": status,
         "sp": str(to_ms(auction.starts_at)),
         "en": str(to_ms(auction.ends_at)),
+        "le": str(to_ms(auction.ends_at)),
         "hc": _text(to_ms(auction.hard_close_at) if auction.hard_close_at else None),
         "ew": str(auction.extension_window // _MS if auction.extension_window else 0),
         "p0": str(int(auction.starting_price)),
@@ -170,8 +171,32 @@ def rebuild(
     return int(reply[1])
 
 
-def refresh(auction: Auction) -> None:
-    """Copy the listing's current parameters into its hot state (a no-op if there is none)."""
+REFRESHED = ("uv", "st", "sp", "en", "hc", "ew", "p0", "rs", "bn", "inc")
+FROZEN = ("sp", "le", "hc", "ew", "p0", "rs", "bn", "inc")
+
+
+def _refresh(auction: Auction, mode: str) -> dict[str, str] | None:
     fields = param_fields(auction)
-    args = [fields[name] for name in ("uv", "st", "sp", "en", "hc", "ew", "p0", "rs", "bn", "inc")]
-    scripts.run("refresh_params", [keys.state_key(auction.pk)], args)
+    args = [fields[name] for name in REFRESHED] + [mode]
+    reply = scripts.run("refresh_params", [keys.state_key(auction.pk)], args)
+    if reply[0] == b"MISSING":
+        return None
+    if reply[0] == b"FROZEN":
+        return {name: value.decode() for name, value in zip(FROZEN, reply[1:], strict=True)}
+    return {}
+
+
+def refresh(auction: Auction) -> None:
+    """Copy the listing's status and stamp, and its parameters while nobody has bid, into its
+    hot state (a no-op if there is none). Once there is a bid the parameters are frozen."""
+    _refresh(auction, "full")
+
+
+def sync_params(auction: Auction) -> dict[str, str] | None:
+    """Atomically copy the listing's parameters into its hot state unless someone has bid.
+
+    Returns {} when copied (from now on bids use them), the frozen parameter fields (names as
+    in `param_fields`) when the hot state already holds a bid, and None when there is no hot
+    state. Status and stamp are left alone: the edit may not be committed yet.
+    """
+    return _refresh(auction, "params")

@@ -8,6 +8,7 @@
 -- KEYS[3] auction:{id}:ceilings hash (only given an expiry here)
 -- ARGV[1] "close" | "cancel"    ARGV[2] stream max length    ARGV[3] cancel reason
 -- ARGV[4] seconds the closed auction's keys live on (then reloaded from the database)
+-- ARGV[5] cancel: "1" to cancel only while nobody has bid (the seller's cancel), else ""
 --
 -- Returns {"MISSING"}                      no hot state: load it and call again
 --       | {"OK", fields}                   closed or cancelled now; fields = the stream entry
@@ -15,7 +16,8 @@
 --       | {"NOT_DUE", en}                  close: the (effective) end en has not passed
 --       | {"REFUSED", code}                AUCTION_ENDED (cancel after the end) or
 --                                          AUCTION_NOT_OPEN (close/cancel of a cancelled or
---                                          unpublished auction that cannot end)
+--                                          unpublished auction that cannot end) or
+--                                          HAS_BIDS (cancel with ARGV[5] "1" after a bid)
 
 local unpack = unpack or table.unpack
 local h = redis.call('HMGET', KEYS[1], 'st', 'en', 'seq', 'pr', 'n', 'ld', 'lh', 'rs', 'bo',
@@ -55,6 +57,8 @@ if status == 'cancelled' then return {'REFUSED', 'AUCTION_NOT_OPEN'} end
 if status == 'scheduled' and (bought or now >= ends) then
   return {'REFUSED', 'AUCTION_ENDED'}
 end
+-- Checked here, not by the caller: a bid can only land before this script or after it.
+if ARGV[5] == '1' and (tonumber(h[5]) or 0) > 0 then return {'REFUSED', 'HAS_BIDS'} end
 seq = seq + 1
 local fields = {'t', 'cancelled', 'seq', fmt(seq), 'reason', ARGV[3], 'at', fmt(now)}
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], fmt(seq) .. '-0', unpack(fields))

@@ -24,12 +24,13 @@ log = logging.getLogger(__name__)
 REASON_MAX = 500
 
 
-def _lifecycle(auction: Auction, action: str, reason: str = "") -> list:
+def _lifecycle(auction: Auction, action: str, reason: str = "", *, no_bids: bool = False) -> list:
     args = [
         action,
         settings.GAVEL_EVENT_STREAM_MAXLEN,
         reason,
         settings.GAVEL_HOT_STATE_TTL_AFTER_END,
+        "1" if no_bids else "",
     ]
     script_keys = [
         keys.state_key(auction.pk),
@@ -102,21 +103,34 @@ def _clean_reason(reason) -> str:
     return reason
 
 
-def auction_cancel(*, auction: Auction, actor, reason: str) -> None:
+class AuctionHasBids(NotAllowed):
+    """A cancel allowed only before the first bid found a bid (code NOT_ALLOWED)."""
+
+    message = "Someone has bid on this auction; only a moderator can cancel it now."
+
+
+def auction_cancel(
+    *, auction: Auction, actor, reason: str, only_without_bids: bool = False
+) -> None:
     """Cancel an auction with no winner: `cancelled` event, audit row, bidders emailed.
 
     Refuses AUCTION_ENDED once the end has passed (or it is settled) and AUCTION_NOT_OPEN when
-    it is already cancelled. Permission checks are the caller's (sellers: before the first bid).
+    it is already cancelled. With `only_without_bids` (the seller's cancel) it raises
+    `AuctionHasBids` when the live state holds a bid, decided in the same script as the cancel,
+    so a racing bid is either refused (cancelled first) or makes the cancel refuse. Other
+    permission checks are the caller's.
     """
     reason = _clean_reason(reason)
     try:
-        reply = _lifecycle(auction, "cancel", reason)
+        reply = _lifecycle(auction, "cancel", reason, no_bids=only_without_bids)
     except RedisError as error:
         raise Unavailable() from error
     if reply[0] == b"REFUSED":
         code = reply[1].decode()
         if code == "AUCTION_ENDED":
             raise AuctionEnded("This auction has already ended.")
+        if code == "HAS_BIDS":
+            raise AuctionHasBids()
         raise AuctionNotOpen("This auction is already cancelled.")
     raw = ledger.decode(reply[1])
     try:

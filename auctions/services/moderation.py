@@ -10,20 +10,21 @@ notifies bidders; this layer adds the permission and reason checks in front of i
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
-from auctions.engine.api import auction_state_get
+from auctions.engine import hot_state
 from auctions.errors import BidError, Unavailable
 from auctions.models import Auction, AuditLog, Bid, Report
 from auctions.roles import is_moderator
 from auctions.services.audit import audit_record
-from auctions.services.lifecycle import auction_cancel, auction_refresh, bid_void
+from auctions.services.lifecycle import AuctionHasBids, auction_cancel, auction_refresh, bid_void
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,13 @@ class InvalidState(ModerationError):
     message = "This action does not apply in the current state."
 
 
+class HasBids(InvalidState):
+    """A seller's cancel after the first bid: only a moderator can cancel now."""
+
+    code = "HAS_BIDS"
+    message = "Someone has bid on this auction; only a moderator can cancel it now."
+
+
 # --- checks -------------------------------------------------------------------------------------
 
 
@@ -112,11 +120,16 @@ def _notify(user, subject: str, body: str) -> None:
     transaction.on_commit(lambda: send_mail(subject, body, None, [user.email], fail_silently=True))
 
 
-def engine_refresh(auction: Auction) -> None:
-    """After commit, copy the listing's status and parameters into the engine's hot state.
+def engine_refresh(auction: Auction) -> list[str]:
+    """Make the engine agree with a listing just saved; call it inside the saving transaction.
 
-    Without it an approved listing would stay "pending" in Redis until its hot state expires.
+    Now, under the row lock: the saved prices and times go into the hot state unless someone
+    has bid (decided atomically in Redis, where bids are ordered). If someone has (a bid landed
+    between the admin form's render and its save), those fields are put back in the row to the
+    values the bids were placed under, and their names are returned. After commit: the status
+    and stamp go into the hot state (else an approved listing would stay "pending" in Redis).
     """
+    kept = _params_guard(auction)
 
     def run():
         try:
@@ -126,6 +139,59 @@ def engine_refresh(auction: Auction) -> None:
             logger.warning("Could not refresh the hot state of auction %s", auction.pk)
 
     transaction.on_commit(run)
+    return kept
+
+
+# Hot-state parameter field -> (model field, value from the field's text).
+_FROZEN_FIELDS = {
+    "sp": ("starts_at", hot_state.from_ms),
+    "le": ("ends_at", hot_state.from_ms),
+    "hc": ("hard_close_at", lambda v: hot_state.from_ms(v) if v else None),
+    "ew": ("extension_window", lambda v: timedelta(milliseconds=int(v))),
+    "p0": ("starting_price", int),
+    "rs": ("reserve_price", lambda v: int(v) if v else None),
+    "bn": ("buy_now_price", lambda v: int(v) if v else None),
+    "inc": ("increment", lambda v: int(v[2:]) if v.startswith("*:") and "," not in v else None),
+}
+
+
+def _params_guard(auction: Auction) -> list[str]:
+    """Sync the saved parameters into the engine, or put them back once someone has bid.
+
+    The row lock orders this against other writers of the row (moderators, a second admin
+    tab); bids never take it, so against bids Redis decides (`hot_state.sync_params`).
+    """
+    with transaction.atomic():
+        row = _locked(auction)
+        try:
+            frozen = hot_state.sync_params(row)
+            if frozen is None:
+                if Bid.objects.filter(auction_id=row.pk, voided=False).exists():
+                    # No hot state to compare with and the row already holds this edit: the
+                    # values bids were placed under are gone (Redis lost its data meanwhile).
+                    logger.error("Auction %s edited after bids with no hot state", row.pk)
+                    return []
+                hot_state.load(row)
+                frozen = hot_state.sync_params(row) or {}
+        except (RedisError, DatabaseError) as error:
+            # Bids need Redis too; the next load from the database reads this row.
+            logger.warning("Could not sync the parameters of auction %s: %s", row.pk, error)
+            return []
+        saved = hot_state.param_fields(row)
+        changes = {
+            _FROZEN_FIELDS[name][0]: _FROZEN_FIELDS[name][1](value)
+            for name, value in frozen.items()
+            if value != saved[name] and not (name == "le" and value == "")
+        }
+        if not changes:
+            return []
+        Auction.objects.filter(pk=row.pk).update(**changes)
+        for field, value in changes.items():
+            setattr(auction, field, value)
+        logger.warning(
+            "Auction %s: edit of %s after the first bid ignored", row.pk, ", ".join(sorted(changes))
+        )
+        return sorted(changes)
 
 
 # --- listings -----------------------------------------------------------------------------------
@@ -207,11 +273,17 @@ def _cancel_checks(auction: Auction) -> None:
         raise InvalidState("This auction has ended and its result is final.")
 
 
-def _engine_cancel(*, auction: Auction, actor, reason: str) -> Auction:
+def _engine_cancel(
+    *, auction: Auction, actor, reason: str, only_without_bids: bool = False
+) -> Auction:
     try:
-        auction_cancel(auction=auction, actor=actor, reason=reason)
+        auction_cancel(
+            auction=auction, actor=actor, reason=reason, only_without_bids=only_without_bids
+        )
     except Unavailable as error:
         raise EngineUnavailable() from error
+    except AuctionHasBids as error:
+        raise HasBids() from error
     except BidError as error:
         raise InvalidState(error.message) from error
     auction.refresh_from_db()
@@ -234,7 +306,11 @@ def auction_cancel_by_staff(*, auction: Auction, actor, reason: str) -> Auction:
 
 
 def auction_cancel_by_seller(*, auction: Auction, actor, reason: str) -> Auction:
-    """The seller cancels their own auction, only while nobody has bid on it."""
+    """The seller cancels their own auction, only while nobody has bid on it (else HAS_BIDS).
+
+    The engine's cancel script itself refuses once the live state holds a bid, so a bid racing
+    this call is either refused AUCTION_NOT_OPEN (the cancel ran first) or makes it refuse.
+    """
     if not (
         getattr(actor, "is_authenticated", False)
         and actor.is_active
@@ -244,21 +320,10 @@ def auction_cancel_by_seller(*, auction: Auction, actor, reason: str) -> Auction
     reason = reason_clean(reason)
     auction.refresh_from_db()
     _cancel_checks(auction)
-    if _has_bids(auction):
-        raise InvalidState("Someone has bid on this auction; only a moderator can cancel it now.")
-    return _engine_cancel(auction=auction, actor=actor, reason=reason)
-
-
-def _has_bids(auction: Auction) -> bool:
-    """True when the ledger or the engine's live state has a bid (the ledger may trail by one)."""
     if Bid.objects.filter(auction=auction).exists():
-        return True
-    if auction.status != Auction.Status.SCHEDULED:
-        return False
-    try:
-        return auction_state_get(auction=auction).bid_count > 0
-    except BidError as error:
-        raise EngineUnavailable() from error
+        # Voided bids count too (the live state no longer does): someone did bid.
+        raise HasBids()
+    return _engine_cancel(auction=auction, actor=actor, reason=reason, only_without_bids=True)
 
 
 def bid_void_by_staff(*, bid: Bid, actor, reason: str) -> Bid:
