@@ -31,7 +31,7 @@ from auctions.errors import (
     Unavailable,
 )
 from auctions.events import public_event
-from auctions.models import Auction, AuctionEvent
+from auctions.models import Auction, AuctionEvent, Bid
 from auctions.money import format_amount, parse_amount
 
 log = logging.getLogger(__name__)
@@ -151,19 +151,56 @@ def _accepted_state(auction: Auction, bid: dict, ext: dict, meta: list) -> Aucti
 
 
 def _write_ledger(auction: Auction, entries: list[dict]) -> None:
-    """Commit the accepted entries; a racing reconciler may have written them already."""
+    """Commit the accepted entries; a racing reconciler may have written them already.
+
+    If their seqs hold someone else's events, Redis was reset after this bid and handed the
+    same seqs out again: the hot state is dropped (it reloads from the ledger) and the outcome
+    is UNAVAILABLE, never "accepted" for a bid the ledger does not hold.
+    """
     try:
         try:
             ledger.record(auction, entries)
         except IntegrityError:
             ledger.record_missing(auction, entries)
-            seqs = [int(entry["seq"]) for entry in entries]
-            stored = AuctionEvent.objects.filter(auction_id=auction.pk, seq__in=seqs).count()
-            if stored != len(seqs):
+            if not _stored_as_ours(auction, entries):
+                _drop_hot_state(auction, entries[0])
                 raise Unavailable() from None
     except DatabaseError as error:
         log.warning("ledger write for auction %s failed: %s", auction.pk, error)
         raise Unavailable() from error
+
+
+def _stored_as_ours(auction: Auction, entries: list[dict]) -> bool:
+    """True when the ledger holds these very entries (not other events at the same seqs)."""
+    seqs = [int(entry["seq"]) for entry in entries]
+    types = dict(
+        AuctionEvent.objects.filter(auction_id=auction.pk, seq__in=seqs).values_list("seq", "type")
+    )
+    if any(types.get(int(entry["seq"])) != entry["t"] for entry in entries):
+        return False
+    seq, request_id = int(entries[0]["seq"]), entries[0]["r"]
+    suffix = f"~{seq}"  # ledger._request_id's form when the request id was taken before
+    return Bid.objects.filter(
+        auction_id=auction.pk,
+        seq=seq,
+        bidder_id=int(entries[0]["b"]),
+        request_id__in=[request_id, request_id[: REQUEST_ID_MAX - len(suffix)] + suffix],
+    ).exists()
+
+
+def _drop_hot_state(auction: Auction, bid: dict) -> None:
+    """Forget the auction's hot state and this request's answer: the ledger is the truth."""
+    log.error(
+        "auction %s: seq %s of an accepted bid is another event in the ledger (Redis was "
+        "reset meanwhile); dropping the hot state",
+        auction.pk,
+        bid["seq"],
+    )
+    request = keys.request_key(auction.pk, int(bid["b"]), bid["r"])
+    try:
+        get_redis().delete(*keys.auction_keys(auction.pk), request)
+    except RedisError as error:
+        log.warning("dropping the hot state of auction %s failed: %s", auction.pk, error)
 
 
 def _replayed(auction: Auction, bid_seq: int, detail: str) -> BidAccepted:
