@@ -19,3 +19,19 @@ def acts_as_moderator(request) -> bool:
 def may_list(user) -> bool:
     """Suspended users cannot list, nor change their listings."""
     return not getattr(user, "is_suspended", False)
+
+
+class ReadOnlyAdminMixin:
+    """Viewable only: nothing is added, changed or deleted through this admin (or inline).
+
+    Changes to what it shows go through the services (the engine, moderation), which audit them.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from auctions.admin.access import ReadOnlyAdminMixin
 from auctions.models import AuditLog
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Append-only: viewable and filterable, never added, changed or deleted by hand."""
 
     list_display = ("created_at", "actor", "action", "target_type", "target_id", "reason")
@@ -24,12 +25,3 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def get_actions(self, request):
         return {}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -9,13 +9,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.models import mask_username
-from auctions.admin.access import acts_as_moderator, sees_all
+from auctions.admin.access import ReadOnlyAdminMixin, acts_as_moderator, sees_all
 from auctions.admin.reason import object_reason_view, reason_action
 from auctions.models import Bid
 from auctions.services import moderation
 
 
-class BidInline(admin.TabularInline):
+class BidInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The ledger of one auction, read-only: bids are placed through the engine only.
 
     Sellers see masked bidders and never a bidder's maximum (they could bid up to it).
@@ -62,18 +62,9 @@ class BidInline(admin.TabularInline):
     def bidder_handle(self, bid):
         return mask_username(bid.bidder.username)
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Bid)
-class BidAdmin(admin.ModelAdmin):
+class BidAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Bids are read-only everywhere in the admin; staff void them through moderation."""
 
     list_filter = ("voided", "kind")
@@ -130,15 +121,6 @@ class BidAdmin(admin.ModelAdmin):
     @admin.display(description="bidder")
     def bidder_handle(self, bid):
         return mask_username(bid.bidder.username)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_moderate_permission(self, request, obj=None):
         return acts_as_moderator(request) and request.user.has_perm("auctions.moderate_auction")

@@ -3,14 +3,14 @@
 from django.contrib import admin
 from django.urls import path
 
-from auctions.admin.access import acts_as_moderator
+from auctions.admin.access import ReadOnlyAdminMixin, acts_as_moderator
 from auctions.admin.reason import object_reason_view, reason_action
 from auctions.models import Report
 from auctions.services import moderation
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Bidders' reports: read-only; moderators resolve them (audited)."""
 
     list_display = ("auction", "reporter", "reason", "details", "created_at", "resolved_at")
@@ -32,15 +32,6 @@ class ReportAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Report._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_moderate_permission(self, request, obj=None):
         return acts_as_moderator(request) and request.user.has_perm("auctions.change_report")
