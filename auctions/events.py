@@ -15,6 +15,7 @@ from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from auctions.engine.clock import from_ms
 from auctions.money import format_amount
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,6 @@ def user_group(user_id: int) -> str:
 
 def iso_ms(value: str | int) -> str:
     """Milliseconds since the epoch as an ISO-8601 UTC string."""
-    from auctions.engine.hot_state import from_ms
-
     return from_ms(value).isoformat().replace("+00:00", "Z")
 
 

@@ -6,27 +6,14 @@ replay of the non-voided ledger, guarded by the seq it was computed from (voids)
 copies edited listing parameters (approval, rescheduling) without touching the live state.
 """
 
-from datetime import UTC, datetime, timedelta
-
 from django.conf import settings
 from django.db.models import Max
 
 from accounts.models import User, mask_username
-from auctions.engine import keys, rules, scripts
+from auctions.engine import keys, ledger, rules, scripts
+from auctions.engine.clock import duration_ms, to_ms
+from auctions.engine.connection import get_redis
 from auctions.models import Auction, AuctionEvent, Bid
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MS = timedelta(milliseconds=1)
-
-
-def to_ms(moment: datetime) -> int:
-    """An aware datetime as integer milliseconds since the epoch (floored)."""
-    return (moment - EPOCH) // _MS
-
-
-def from_ms(value: int | str) -> datetime:
-    """Integer milliseconds since the epoch as an aware UTC datetime."""
-    return EPOCH + timedelta(milliseconds=int(value))
 
 
 def increment_spec(auction: Auction) -> str:
@@ -43,7 +30,7 @@ def params_of(auction: Auction) -> rules.Params:
         starting_price=int(auction.starting_price),
         starts_at=to_ms(auction.starts_at),
         ends_at=to_ms(auction.ends_at),
-        extension=auction.extension_window // _MS if auction.extension_window else 0,
+        extension=duration_ms(auction.extension_window),
         hard_close_at=to_ms(auction.hard_close_at) if auction.hard_close_at else None,
         reserve_price=auction.reserve_price,
         buy_now_price=auction.buy_now_price,
@@ -79,7 +66,7 @@ def param_fields(auction: Auction) -> dict[str, str]:
         "en": str(to_ms(auction.ends_at)),
         "le": str(to_ms(auction.ends_at)),
         "hc": _text(to_ms(auction.hard_close_at) if auction.hard_close_at else None),
-        "ew": str(auction.extension_window // _MS if auction.extension_window else 0),
+        "ew": str(duration_ms(auction.extension_window)),
         "p0": str(int(auction.starting_price)),
         "rs": _text(auction.reserve_price),
         "bn": _text(auction.buy_now_price),
@@ -122,6 +109,13 @@ def _last_seqs(auction_id: int) -> tuple[int, int | None]:
     return max(last, last_bid), ended
 
 
+def _record_stream_ahead(auction: Auction) -> None:
+    stored = _last_seqs(auction.pk)[0]
+    entries = get_redis().xrange(keys.events_key(auction.pk), min=f"{stored + 1}-0", max="+")
+    if entries:
+        ledger.record_missing(auction, [ledger.decode(fields) for _, fields in entries])
+
+
 def _flatten(mapping: dict[str, str]) -> list[str]:
     return [item for pair in mapping.items() for item in pair]
 
@@ -133,8 +127,14 @@ def _run_load(auction_id: int, mode: str, state, event, ceilings) -> list:
 
 
 def load(auction: Auction) -> bool:
-    """Load the hot state from the database unless it exists; True when this call loaded it."""
+    """Load the hot state from the database unless it exists; True when this call loaded it.
+
+    Events the stream still holds beyond the ledger (the state hash was lost but not the
+    stream, after a crash between a bid and its ledger write) are written to the ledger first,
+    so the loaded seq continues the stream instead of colliding with it.
+    """
     fresh = Auction.objects.get(pk=auction.pk)
+    _record_stream_ahead(fresh)
     fields, ceilings = replayed_fields(fresh)
     last, ended = _last_seqs(fresh.pk)
     fields["seq"] = str(last)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from auctions import events, notifications
-from auctions.engine.hot_state import from_ms
+from auctions.engine.clock import from_ms
 from auctions.models import Auction, AuctionEvent, Bid
 
 # Field order of the packed stream entries place_bid.lua writes ("d" = "bid|<seq>|..."): the

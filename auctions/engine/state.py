@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from auctions.engine import rules
+from auctions.engine.clock import from_ms
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,6 @@ def public_status(stored: str, *, starts_ms: int, ends_ms: int, bought: bool, no
 
 def from_fields(auction_id: int, values: list[bytes | None], now_ms: int) -> AuctionState:
     """Build the state from the hot-state `values` (in `FIELDS` order) read at `now_ms`."""
-    from auctions.engine.hot_state import from_ms
-
     field = dict(zip(FIELDS, values, strict=True))
     stored = field["st"].decode()
     starts, ends = int(field["sp"]), int(field["en"])

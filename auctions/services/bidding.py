@@ -17,8 +17,8 @@ from redis.exceptions import RedisError
 
 from auctions.engine import hot_state, keys, ledger, scripts
 from auctions.engine.api import auction_state_get, stream_entries
+from auctions.engine.clock import from_ms, to_ms
 from auctions.engine.connection import get_redis
-from auctions.engine.hot_state import from_ms, to_ms
 from auctions.engine.state import AuctionState
 from auctions.errors import (
     ERRORS_BY_CODE,

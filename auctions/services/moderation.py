@@ -19,7 +19,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from auctions.engine import hot_state
+from auctions.engine import clock, hot_state
 from auctions.errors import BidError, Unavailable
 from auctions.models import Auction, AuditLog, Bid, Report
 from auctions.roles import is_moderator
@@ -144,9 +144,9 @@ def engine_refresh(auction: Auction) -> list[str]:
 
 # Hot-state parameter field -> (model field, value from the field's text).
 _FROZEN_FIELDS = {
-    "sp": ("starts_at", hot_state.from_ms),
-    "le": ("ends_at", hot_state.from_ms),
-    "hc": ("hard_close_at", lambda v: hot_state.from_ms(v) if v else None),
+    "sp": ("starts_at", clock.from_ms),
+    "le": ("ends_at", clock.from_ms),
+    "hc": ("hard_close_at", lambda v: clock.from_ms(v) if v else None),
     "ew": ("extension_window", lambda v: timedelta(milliseconds=int(v))),
     "p0": ("starting_price", int),
     "rs": ("reserve_price", lambda v: int(v) if v else None),

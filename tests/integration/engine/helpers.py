@@ -3,7 +3,7 @@
 import itertools
 from datetime import timedelta
 
-from auctions.engine import hot_state, keys
+from auctions.engine import clock, keys
 from auctions.engine.connection import get_redis
 from auctions.models import Auction, AuctionEvent, Bid
 from auctions.services.bidding import bid_place
@@ -61,4 +61,4 @@ def shift_time(auction, delta: timedelta) -> None:
 
 
 def ms(moment) -> int:
-    return hot_state.to_ms(moment)
+    return clock.to_ms(moment)

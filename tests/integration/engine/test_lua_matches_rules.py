@@ -21,7 +21,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auctions.engine import hot_state, rules
+from auctions.engine import clock, hot_state, rules
 from auctions.engine.api import auction_state_get, redis_now_ms
 from auctions.errors import BidError
 from auctions.models import Auction, AuctionEvent, Bid
@@ -66,14 +66,14 @@ def _expected(auction) -> tuple[rules.Params, rules.State]:
 def _assert_same(auction, bidders) -> None:
     state = auction_state_get(auction=auction)
     params, expected = _expected(auction)
-    now = hot_state.to_ms(state.now)
+    now = clock.to_ms(state.now)
     assert state.price == expected.price
     assert state.min_bid == expected.min_bid
     assert state.bid_count == expected.bid_count
     assert state.leader_id == expected.leader
     if expected.leader is not None:
         assert state.leader_max == expected.leader_max
-    assert hot_state.to_ms(state.ends_at) == expected.ends_at
+    assert clock.to_ms(state.ends_at) == expected.ends_at
     assert state.reserve_met == expected.reserve_met
     is_open = not expected.bought and params.starts_at <= now < expected.ends_at
     if state.status != "ended":
