@@ -91,14 +91,21 @@ class AuctionAdmin(AuctionModerationMixin, LiveColumnsMixin, admin.ModelAdmin):
             )
         super().save_model(request, obj, form, change)
         if change:
-            moderation.engine_refresh(obj)
-            if obj.seller_id != request.user.pk and form.changed_data:
+            kept = moderation.engine_refresh(obj)
+            if kept:
+                messages.warning(
+                    request,
+                    "Someone bid while you were editing, so prices and times stay as the "
+                    f"bidders saw them; not changed: {', '.join(sorted(kept))}.",
+                )
+            changed = sorted(set(form.changed_data) - set(kept))
+            if obj.seller_id != request.user.pk and changed:
                 # Staff editing someone's listing is a moderation action: it goes on the record.
                 audit_record(
                     actor=request.user,
                     action="listing.edit",
                     target=obj,
-                    data={"fields": sorted(form.changed_data)},
+                    data={"fields": changed},
                 )
 
     def response_change(self, request, obj):

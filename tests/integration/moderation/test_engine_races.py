@@ -6,6 +6,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
@@ -174,6 +175,8 @@ def test_an_admin_edit_racing_the_first_bid_keeps_the_prices_and_times_bids_saw(
         ),
     )
     assert response.status_code == 302
+    warnings = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+    assert len(warnings) == 1 and "starting_price" in warnings[0], warnings
     auction.refresh_from_db()
     assert auction.description == "Now boxed"
     assert (auction.starting_price, auction.reserve_price) == (1000, 5000)
