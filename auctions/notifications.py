@@ -1,14 +1,19 @@
 """Notices to people: private live events (outbid, won) and plain-text emails.
 
-Everything here runs after the write it reports has committed (`transaction.on_commit`), and a
-failing mail server never fails the write: the durable record is the ledger, not the email.
+Everything here runs after the write it reports has committed, and a failing mail server never
+fails the write: the durable record is the ledger, not the email. Emails (their user lookup,
+rendering and sending) run on a small thread pool (`GAVEL_NOTICE_THREADS`), so a slow mail
+server never delays a bid's acknowledgement; with 0 threads they run inline (the tests).
 """
 
+import functools
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.template.loader import render_to_string
 
 from accounts.models import User
@@ -18,26 +23,50 @@ from auctions.money import format_amount
 log = logging.getLogger(__name__)
 
 
+@functools.cache
+def _pool(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gavel-notices")
+
+
+def _run(job: Callable[[], None]) -> None:
+    try:
+        job()
+    except Exception:
+        log.exception("sending a notice failed")
+    finally:
+        if settings.GAVEL_NOTICE_THREADS > 0:
+            close_old_connections()  # this pool thread's connection, as a request would
+
+
+def _later(job: Callable[[], None]) -> None:
+    """Run `job` after the current transaction commits, off the caller's path when configured."""
+
+    def start():
+        threads = settings.GAVEL_NOTICE_THREADS
+        if threads > 0:
+            _pool(threads).submit(_run, job)
+        else:
+            _run(job)
+
+    transaction.on_commit(start, robust=True)
+
+
 def _currency() -> str:
     return getattr(settings, "GAVEL_CURRENCY", "USD")
 
 
 def _mail(user: User, template: str, context: dict) -> None:
-    """Queue one plain-text email (subject = first line of the template) after commit."""
+    """Send one plain-text email now (subject = first line of the template)."""
     if not user.email:
         return
     text = render_to_string(
         f"auctions/email/{template}.txt", {"user": user, "currency": _currency(), **context}
     )
     subject, _, body = text.strip().partition("\n")
-
-    def send():
-        try:
-            send_mail(subject.strip(), body.strip() + "\n", None, [user.email])
-        except Exception:
-            log.exception("sending %s to user %s failed", template, user.pk)
-
-    transaction.on_commit(send, robust=True)
+    try:
+        send_mail(subject.strip(), body.strip() + "\n", None, [user.email])
+    except Exception:
+        log.exception("sending %s to user %s failed", template, user.pk)
 
 
 def _users(ids) -> dict[int, User]:
@@ -50,44 +79,55 @@ def notify_outbid(*, auction, user_id: int, price: int, min_bid: int) -> None:
         user_id,
         outbid_event(auction_id=auction.pk, title=auction.title, price=price, min_bid=min_bid),
     )
-    user = _users([user_id]).get(user_id)
-    if user is not None:
-        _mail(
-            user,
-            "outbid",
-            {"auction": auction, "price": format_amount(price), "min_bid": format_amount(min_bid)},
-        )
+    context = {"auction": auction, "price": format_amount(price), "min_bid": format_amount(min_bid)}
+
+    def email():
+        user = _users([user_id]).get(user_id)
+        if user is not None:
+            _mail(user, "outbid", context)
+
+    _later(email)
 
 
 def notify_ended(*, auction, winner_id: int | None, final_price: int | None) -> None:
     """The result: the winner gets `won` + an email; the seller gets the winner or "not sold"."""
-    people = _users([winner_id, auction.seller_id])
-    winner = people.get(winner_id) if winner_id else None
-    price = format_amount(final_price) if final_price else None
-    if winner is not None:
+    if winner_id:
         publish_user_event(
-            winner.pk,
+            winner_id,
             won_event(auction_id=auction.pk, title=auction.title, final_price=final_price),
         )
-        _mail(winner, "won", {"auction": auction, "price": price})
-    seller = people.get(auction.seller_id)
-    if seller is not None:
-        _mail(
-            seller,
-            "sold" if winner else "not_sold",
-            {"auction": auction, "price": price, "winner": winner},
-        )
+    price = format_amount(final_price) if final_price else None
+
+    def emails():
+        people = _users([winner_id, auction.seller_id])
+        winner = people.get(winner_id) if winner_id else None
+        if winner is not None:
+            _mail(winner, "won", {"auction": auction, "price": price})
+        seller = people.get(auction.seller_id)
+        if seller is not None:
+            context = {"auction": auction, "price": price, "winner": winner}
+            _mail(seller, "sold" if winner else "not_sold", context)
+
+    _later(emails)
 
 
 def notify_cancelled(*, auction, reason: str) -> None:
     """Email everyone who placed a (non-voided) bid that the auction was cancelled."""
-    bidder_ids = auction.bids.filter(voided=False).values_list("bidder_id", flat=True).distinct()
-    for user in _users(set(bidder_ids)).values():
-        _mail(user, "cancelled", {"auction": auction, "reason": reason})
+
+    def emails():
+        bids = auction.bids.filter(voided=False)
+        for user in _users(set(bids.values_list("bidder_id", flat=True))).values():
+            _mail(user, "cancelled", {"auction": auction, "reason": reason})
+
+    _later(emails)
 
 
 def notify_voided(*, auction, bidder_id: int, seq: int, reason: str) -> None:
     """Email a bidder that one of their bids was voided by staff."""
-    user = _users([bidder_id]).get(bidder_id)
-    if user is not None:
-        _mail(user, "voided", {"auction": auction, "seq": seq, "reason": reason})
+
+    def email():
+        user = _users([bidder_id]).get(bidder_id)
+        if user is not None:
+            _mail(user, "voided", {"auction": auction, "seq": seq, "reason": reason})
+
+    _later(email)

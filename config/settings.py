@@ -250,3 +250,6 @@ CSRF_FAILURE_VIEW = "auctions.views.api.csrf_failure"
 # How long (seconds) an ended or cancelled auction's Redis hot state and stream stay after the
 # close; afterwards they are reloaded from the database on demand (Redis is a cache here).
 GAVEL_HOT_STATE_TTL_AFTER_END = int(os.environ.get("GAVEL_HOT_STATE_TTL_AFTER_END", 7 * 24 * 3600))
+# Threads that send notice emails off the bid's acknowledgement path (a slow mail server must
+# not slow bidding); 0 sends them inline after commit (the tests do, to read mail.outbox).
+GAVEL_NOTICE_THREADS = int(os.environ.get("GAVEL_NOTICE_THREADS", 2))

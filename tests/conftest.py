@@ -81,3 +81,9 @@ def _default_engine_redis(settings):
     reset_redis_client()
     yield
     reset_redis_client()
+
+
+@pytest.fixture(autouse=True)
+def _notices_inline(settings):
+    """Notice emails are sent inline after commit, so tests can read `mail.outbox` at once."""
+    settings.GAVEL_NOTICE_THREADS = 0
