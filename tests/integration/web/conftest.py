@@ -5,6 +5,23 @@ from django.test import Client
 
 from tests.factories import make_auction, make_user
 
+# The keys of `GET /api/auctions/<id>` (DESIGN §4), also the core of a WebSocket snapshot.
+STATE_KEYS = {
+    "id",
+    "title",
+    "status",
+    "price",
+    "min_bid",
+    "bid_count",
+    "leader",
+    "leader_is_you",
+    "ends_at",
+    "has_reserve",
+    "reserve_met",
+    "buy_now_price",
+    "seq",
+}
+
 
 @pytest.fixture
 def auction(db):

@@ -15,23 +15,7 @@ from auctions.engine.connection import reset_redis_client
 from auctions.models import Auction, Bid
 from auctions.money import format_amount
 from tests.factories import make_auction, make_user
-from tests.integration.web.conftest import logged_in
-
-STATE_KEYS = {
-    "id",
-    "title",
-    "status",
-    "price",
-    "min_bid",
-    "bid_count",
-    "leader",
-    "leader_is_you",
-    "ends_at",
-    "has_reserve",
-    "reserve_met",
-    "buy_now_price",
-    "seq",
-}
+from tests.integration.web.conftest import STATE_KEYS, logged_in
 
 
 def post_bid(client, auction, body):

@@ -18,26 +18,11 @@ from auctions.models import Bid
 from auctions.routing import websocket_urlpatterns
 from auctions.services.bidding import bid_place
 from tests.factories import make_auction, make_user
+from tests.integration.web.conftest import STATE_KEYS
 
 # serialized_rollback: the flush after each test then leaves no re-created content types behind
 # for the next serialized test (the e2e suite), and the data migration's groups come back.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-STATE_KEYS = {
-    "id",
-    "title",
-    "status",
-    "price",
-    "min_bid",
-    "bid_count",
-    "leader",
-    "leader_is_you",
-    "ends_at",
-    "has_reserve",
-    "reserve_met",
-    "buy_now_price",
-    "seq",
-}
 
 
 @pytest.fixture(params=["embedded", "redis"])
