@@ -121,12 +121,14 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
     return loop if loop is not None and loop.is_running() else None
 
 
-# Per server loop: a queue of pending group messages drained by a few sender tasks, so bidders
-# never wait for a broadcast and the channel layer never sees more than SENDERS sends at once
-# (an unbounded burst of concurrent sends exhausts its connection pool).
+# Per server loop: SENDERS queues of pending group messages, each drained by its own task, so
+# bidders never wait for a broadcast and the channel layer never sees more than SENDERS sends at
+# once (an unbounded burst of concurrent sends exhausts its connection pool). A group always
+# uses the same queue, so its messages leave in the order they were published (a bid and its
+# `extended` event never overtake each other and force every viewer to resync).
 SENDERS = 4
 BACKLOG_MAX = 10_000
-_queues: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Queue]" = (
+_queues: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[asyncio.Queue]]" = (
     weakref.WeakKeyDictionary()
 )
 
@@ -145,16 +147,28 @@ async def _drain(queue: asyncio.Queue) -> None:
 
 
 def _enqueue(loop: asyncio.AbstractEventLoop, group: str, message: dict) -> None:
-    """On `loop`: queue one send, starting the loop's sender tasks on first use."""
-    queue = _queues.get(loop)
-    if queue is None:
-        queue = _queues[loop] = asyncio.Queue()
-        queue.senders = [loop.create_task(_drain(queue)) for _ in range(SENDERS)]
+    """On `loop`: queue one send on the group's queue, starting the senders on first use."""
+    queues = _queues.get(loop)
+    if queues is None:
+        queues = _queues[loop] = [asyncio.Queue() for _ in range(SENDERS)]
+        _queues_tasks[loop] = [loop.create_task(_drain(queue)) for queue in queues]
+    queue = queues[hash(group) % SENDERS]
     if queue.qsize() >= BACKLOG_MAX:
         # Best effort: a viewer that misses an event resyncs from the stream (since=<seq>).
         log.warning("broadcast backlog full; dropping an event for %s", group)
         return
     queue.put_nowait((group, message))
+
+
+async def broadcasts_sent() -> None:
+    """Wait until every broadcast queued on the running loop has been handed to the layer."""
+    for queue in _queues.get(asyncio.get_running_loop(), []):
+        await queue.join()
+
+
+_queues_tasks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[asyncio.Task]]" = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _send(group: str, message: dict) -> None:

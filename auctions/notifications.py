@@ -6,8 +6,8 @@ rendering and sending) run on a small thread pool (`GAVEL_NOTICE_THREADS`), so a
 server never delays a bid's acknowledgement; with 0 threads they run inline (the tests).
 """
 
-import functools
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -23,9 +23,25 @@ from auctions.money import format_amount
 log = logging.getLogger(__name__)
 
 
-@functools.cache
-def _pool(threads: int) -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gavel-notices")
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor(threads: int) -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gavel-notices")
+        return _pool
+
+
+def notices_sent() -> None:
+    """Wait until every notice handed to the pool has been sent (before a process exits)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True)
 
 
 def _run(job: Callable[[], None]) -> None:
@@ -44,7 +60,7 @@ def _later(job: Callable[[], None]) -> None:
     def start():
         threads = settings.GAVEL_NOTICE_THREADS
         if threads > 0:
-            _pool(threads).submit(_run, job)
+            _executor(threads).submit(_run, job)
         else:
             _run(job)
 

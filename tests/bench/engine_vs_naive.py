@@ -144,11 +144,11 @@ async def _run_load(place, auction, bidders, workload: str, per_bidder: int) -> 
         try:
             await asyncio.gather(*(bidder_task(bidder) for bidder in bidders))
             elapsed = time.perf_counter() - started
-            # Broadcasts the engine left running on this loop: wait for them (not timed), so
-            # their failures are counted and none is cancelled by the loop's end.
-            backlog = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            if backlog:
-                await asyncio.wait(backlog, timeout=60)
+            # Broadcasts the engine queued on this loop: wait for them (not timed), so their
+            # failures are counted and none is cancelled by the loop's end.
+            from auctions.events import broadcasts_sent
+
+            await asyncio.wait_for(broadcasts_sent(), timeout=60)
             drained = time.perf_counter() - started - elapsed
         finally:
             await on_every_thread(connections.close_all)

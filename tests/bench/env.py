@@ -85,6 +85,9 @@ def teardown() -> None:
     """Drop the bench database and empty the bench Redis DB index."""
     from django.db import connections
 
+    from auctions.notifications import notices_sent
+
+    notices_sent()  # emails still being sent read the database about to be dropped
     connections.close_all()
     flush_redis()
     admin_url, _, _ = bench_urls()

@@ -53,9 +53,32 @@ async def test_a_burst_of_broadcasts_is_all_sent_with_bounded_concurrency():
 
     with mock.patch.object(events, "get_channel_layer", return_value=CountingLayer()):
         await sync_to_async(burst)(500)
-        await events._queues[asyncio.get_running_loop()].join()
+        await events.broadcasts_sent()
     assert sorted(sent) == list(range(500))
     assert peak <= events.SENDERS
+
+
+async def test_each_groups_broadcasts_leave_in_the_order_they_were_published():
+    """A slow send must not let the next message of the same auction overtake it."""
+    sent = []
+
+    class UnevenLayer:
+        async def group_send(self, group, message):
+            for _ in range(5 if message["n"] % 2 == 0 else 0):
+                await asyncio.sleep(0)  # even messages take longer on the wire
+            sent.append((group, message["n"]))
+
+    def publish():
+        for n in range(40):
+            events._send(f"auction-{n % 3}", {"type": "bid", "n": n})
+
+    with mock.patch.object(events, "get_channel_layer", return_value=UnevenLayer()):
+        await sync_to_async(publish)()
+        await events.broadcasts_sent()
+    assert len(sent) == 40
+    for group in ("auction-0", "auction-1", "auction-2"):
+        order = [n for sent_group, n in sent if sent_group == group]
+        assert order == sorted(order), group
 
 
 def burst(count: int) -> None:
