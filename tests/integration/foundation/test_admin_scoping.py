@@ -1,13 +1,12 @@
 """A seller in the admin reaches only their own auctions, on every admin URL of an auction;
 staff moderators and superusers see everything."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from auctions.models import Auction, Bid
+from tests.admin_forms import add_form
 from tests.factories import make_auction, make_moderator, make_seller, make_user
 
 pytestmark = pytest.mark.django_db
@@ -82,29 +81,6 @@ def test_moderators_and_superusers_see_every_auction(client, auction_of_b):
         client.force_login(user)
         response = client.get(reverse("admin:auctions_auction_change", args=[auction_of_b.pk]))
         assert response.status_code == 200
-
-
-def add_form(**overrides):
-    now = timezone.now()
-    data = {
-        "title": "New lot",
-        "description": "",
-        "starting_price": "10.00",
-        "reserve_price": "",
-        "buy_now_price": "",
-        "increment": "",
-        "starts_at_0": now.strftime("%Y-%m-%d"),
-        "starts_at_1": now.strftime("%H:%M:%S"),
-        "ends_at_0": (now + timedelta(days=1)).strftime("%Y-%m-%d"),
-        "ends_at_1": now.strftime("%H:%M:%S"),
-        "extension_window": "00:02:00",
-        "hard_close_at_0": "",
-        "hard_close_at_1": "",
-        "bids-TOTAL_FORMS": "0",
-        "bids-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_seller_field_comes_from_the_request(client, seller_a):

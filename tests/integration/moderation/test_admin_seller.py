@@ -14,45 +14,10 @@ from auctions.engine import api as engine_api
 from auctions.models import Auction, AuditLog, Bid
 from auctions.services import moderation
 from auctions.services.bidding import bid_place
+from tests.admin_forms import add_form, change_form
 from tests.factories import make_auction, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def add_form(**overrides):
-    now = timezone.now()
-    data = {
-        "title": "New lot",
-        "description": "",
-        "starting_price": "10.00",
-        "reserve_price": "",
-        "buy_now_price": "",
-        "increment": "",
-        "starts_at_0": now.strftime("%Y-%m-%d"),
-        "starts_at_1": now.strftime("%H:%M:%S"),
-        "ends_at_0": (now + timedelta(days=1)).strftime("%Y-%m-%d"),
-        "ends_at_1": now.strftime("%H:%M:%S"),
-        "extension_window": "00:02:00",
-        "hard_close_at_0": "",
-        "hard_close_at_1": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def change_form(auction, **overrides):
-    data = add_form(
-        title=auction.title,
-        description=auction.description,
-        starting_price=str(auction.starting_price / 100),
-        starts_at_0=auction.starts_at.strftime("%Y-%m-%d"),
-        starts_at_1=auction.starts_at.strftime("%H:%M:%S"),
-        ends_at_0=auction.ends_at.strftime("%Y-%m-%d"),
-        ends_at_1=auction.ends_at.strftime("%H:%M:%S"),
-    )
-    data.update({"bids-TOTAL_FORMS": "0", "bids-INITIAL_FORMS": "0"})
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture

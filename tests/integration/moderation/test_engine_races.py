@@ -19,8 +19,8 @@ from auctions.services import lifecycle, moderation
 from auctions.services.bidding import bid_place
 from auctions.services.moderation import HasBids, InvalidState
 from auctions.worker import run_once
+from tests.admin_forms import change_form
 from tests.factories import make_auction
-from tests.integration.moderation.test_admin_seller import change_form
 
 pytestmark = pytest.mark.django_db
 
