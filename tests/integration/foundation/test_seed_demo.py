@@ -35,3 +35,33 @@ def test_seed_demo_refuses_with_debug_off(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("seed_demo")
+
+
+leaked = []
+
+
+class RecordingBackend:
+    """Stands for the console backend of `make run`: what reaches it would be printed."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        leaked.extend(messages)
+        return len(messages)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_seed_demo_prints_no_notice_emails_even_with_notice_threads(settings):
+    """The opening bids' outbid emails are sent to nowhere, not by the pool after the fact
+    (committed rows, so the pool's own connection sees the users it looks up)."""
+    from auctions.notifications import notices_sent
+
+    settings.DEBUG = True
+    settings.GAVEL_NOTICE_THREADS = 2
+    settings.EMAIL_BACKEND = f"{__name__}.RecordingBackend"
+    leaked.clear()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    notices_sent()
+    assert Bid.objects.exists()
+    assert leaked == []
