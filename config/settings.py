@@ -8,6 +8,7 @@ Redis and channels-redis; `DJANGO_DEBUG=0` switches to production hardening.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -127,6 +128,9 @@ if GAVEL_CHANNEL_LAYER not in {"core", "pubsub"}:
 # BZPOPMIN wait: an idle consumer's read then times out and daphne closes its socket with 1011
 # every few seconds (django/channels_redis#422). The layer's connections get a longer one.
 CHANNEL_LAYER_SOCKET_TIMEOUT = 30
+# Pub/sub channels are server-wide (SELECT does not scope them): the prefix names the database
+# index too, so two deployments or test runs on one Redis server never hear each other.
+CHANNEL_LAYER_PREFIX = "gavel:layer:" + (urlsplit(REDIS_URL).path.strip("/") or "0")
 CHANNEL_LAYER_HOSTS = [
     {"address": url, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT, "socket_connect_timeout": 5}
     for url in REDIS_URLS
@@ -142,7 +146,7 @@ elif GAVEL_CHANNEL_LAYER == "pubsub":
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": CHANNEL_LAYER_HOSTS, "prefix": "gavel:layer"},
+            "CONFIG": {"hosts": CHANNEL_LAYER_HOSTS, "prefix": CHANNEL_LAYER_PREFIX},
         }
     }
 else:
@@ -156,7 +160,7 @@ else:
                 "capacity": 100,
                 "expiry": 10,
                 "group_expiry": 86400,
-                "prefix": "gavel:layer",
+                "prefix": CHANNEL_LAYER_PREFIX,
             },
         }
     }

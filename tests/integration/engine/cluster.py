@@ -1,4 +1,4 @@
-"""A real 3-master Redis Cluster on loopback ports 7101-7103, started once per test session.
+"""A real 3-master Redis Cluster on free loopback ports, started once per test session.
 
 Import the fixture where it is used (`from tests.integration.engine.cluster import
 redis_cluster_fixture  # noqa: F401`) and ask for `redis_cluster`. It skips with a reason only
@@ -7,6 +7,7 @@ where `redis-server` / `redis-cli` are not installed (and fails instead under
 """
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -20,7 +21,7 @@ from redis.cluster import ClusterNode, RedisCluster
 
 from tests.conftest import skip_or_fail
 
-CLUSTER_PORTS = (7101, 7102, 7103)
+CLUSTER_SIZE = 3
 HOST = "127.0.0.1"
 # A directory name that marks a server as ours, so a leftover from a killed run can be stopped.
 DIR_MARK = "gavel-redis-cluster"
@@ -87,8 +88,7 @@ def _stop_leftover(port: int) -> None:
                     owner = int(f.read())
             if DIR_MARK not in directory or (owner is not None and _pid_alive(owner)):
                 pytest.fail(
-                    f"port {port} is taken by another Redis ({directory!r}); the cluster tests "
-                    f"need ports {CLUSTER_PORTS} free (is another test run using them?)"
+                    f"port {port} is taken by another Redis ({directory!r}), not a leftover of ours"
                 )
             pid = int(node.info("server")["process_id"])
     except redis.ResponseError as exc:
@@ -128,11 +128,35 @@ def _cluster_ok(nodes: RedisClusterNodes) -> bool:
     return True
 
 
-def start_cluster(directory: str, ports: tuple[int, ...] = CLUSTER_PORTS) -> RedisClusterNodes:
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_cluster_ports(count: int = CLUSTER_SIZE) -> tuple[int, ...]:
+    """`count` consecutive ports whose cluster-bus twins (port + 10000) are free too.
+
+    Random, so that two test runs on one machine (two checkouts, CI beside a developer) each
+    get their own cluster instead of colliding on fixed ports.
+    """
+    rng = random.SystemRandom()
+    for _ in range(200):
+        base = rng.randrange(20000, 30000 - count)
+        ports = tuple(range(base, base + count))
+        if all(_free(p) and _free(p + 10000) for p in ports):
+            return ports
+    raise RuntimeError("no free ports for the Redis Cluster tests")
+
+
+def start_cluster(directory: str, ports: tuple[int, ...] | None = None) -> RedisClusterNodes:
     """Start one cluster-enabled `redis-server` per port and join them as primaries."""
-    nodes = RedisClusterNodes(ports=ports)
+    nodes = RedisClusterNodes(ports=ports or free_cluster_ports())
     try:
-        for port in ports:
+        for port in nodes.ports:
             _stop_leftover(port)
             with open(os.path.join(directory, f"owner-{port}.pid"), "w") as owner:
                 owner.write(str(os.getpid()))
@@ -154,7 +178,7 @@ def start_cluster(directory: str, ports: tuple[int, ...] = CLUSTER_PORTS) -> Red
                     stderr=subprocess.DEVNULL,
                 )
             )
-        for port, process in zip(ports, nodes.processes, strict=True):
+        for port, process in zip(nodes.ports, nodes.processes, strict=True):
             _wait(
                 lambda p=port, proc=process: proc.poll() is not None or _ping(p),
                 f"redis-server on port {port}",
@@ -165,7 +189,7 @@ def start_cluster(directory: str, ports: tuple[int, ...] = CLUSTER_PORTS) -> Red
                     f"see {directory}/redis-{port}.log"
                 )
         created = subprocess.run(
-            ["redis-cli", "--cluster", "create", *(f"{HOST}:{p}" for p in ports)]
+            ["redis-cli", "--cluster", "create", *(f"{HOST}:{p}" for p in nodes.ports)]
             + ["--cluster-replicas", "0", "--cluster-yes"],
             capture_output=True,
             text=True,
