@@ -28,6 +28,7 @@ class GavelUserAdmin(UserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_suspended", "groups")
     fieldsets = (
         *UserAdmin.fieldsets,
+        ("Public profile", {"fields": ("public_name",)}),
         ("Suspension", {"fields": ("is_suspended", "suspended_reason", "suspended_at")}),
     )
     readonly_fields = ("is_suspended", "suspended_reason", "suspended_at")

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class User(AbstractUser):
@@ -12,6 +13,25 @@ class User(AbstractUser):
     )
     suspended_reason = models.CharField(max_length=500, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
+    public_name = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="The name shown to everyone as a seller; blank shows the username.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("public_name"),
+                condition=~models.Q(public_name=""),
+                name="user_unique_public_name",
+            )
+        ]
+
+    @property
+    def display_name(self) -> str:
+        """The seller's public name: `public_name`, else the username (sellers are not masked)."""
+        return self.public_name or self.username
 
     @property
     def public_handle(self) -> str:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "channels",
     "accounts",
     "auctions",
+    "notices",
 ]
 
 MIDDLEWARE = [

@@ -120,3 +120,19 @@ def test_audit_log_is_append_only():
     with pytest.raises(PermissionError):
         AuditLog.objects.all().delete()
     assert AuditLog.objects.get().reason == ""
+
+
+def test_a_seller_shows_their_public_name_or_else_their_username():
+    seller = make_seller("sam")
+    assert seller.display_name == "sam"
+    seller.public_name = "Sam's Watches"
+    seller.save()
+    assert seller.display_name == "Sam's Watches"
+
+
+def test_two_users_cannot_share_a_public_name_whatever_its_case():
+    make_user("one", public_name="Vintage Co")
+    make_user("two", public_name="")
+    make_user("three", public_name="")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_user("four", public_name="vintage co")
