@@ -19,7 +19,7 @@ class User(AbstractUser):
         help_text="The name shown to everyone as a seller; blank shows the username.",
     )
 
-    class Meta:
+    class Meta(AbstractUser.Meta):
         constraints = [
             models.UniqueConstraint(
                 Lower("public_name"),

@@ -11,10 +11,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="user",
-            options={},
-        ),
         migrations.AddField(
             model_name="user",
             name="public_name",
