@@ -1,5 +1,6 @@
 # Gavel's two commands: `make run` (the site on embedded defaults, demo data included) and
-# `make test` (lint + the whole test suite). Both create .venv and install on first use.
+# `make test` (lint + the whole test suite); `make serve` runs it in production. All create .venv
+# and install on first use.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run serve test lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,11 @@ run: install
 	else \
 	  GAVEL_WORKER_IN_PROCESS=1 $(PY) manage.py runserver $(HOST):$(PORT); \
 	fi
+
+# Production (DESIGN §5): needs DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS;
+# starts WEB_CONCURRENCY web processes (default: one per core) on HOST:PORT and the worker.
+serve: install
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m config.serve
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,155 @@
+"""`make serve`: Gavel in production (DESIGN §5) — the web processes and the lifecycle worker.
+
+Refuses to start unless `DATABASE_URL`, `REDIS_URL`, `DJANGO_SECRET_KEY` and
+`DJANGO_ALLOWED_HOSTS` are set; runs everything with `DJANGO_DEBUG=0`. Migrates, then starts
+uvicorn with `WEB_CONCURRENCY` (default: the number of cores) worker processes serving HTTP and
+WebSocket on `HOST:PORT`, and one `manage.py run_worker`. SIGINT or SIGTERM stops them all; when
+one of them dies the others are stopped too and the exit status is non-zero, so a process
+manager restarts the whole set. A port already taken is reported at once (exit status 1).
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+REQUIRED = ("DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")
+# How long the children get to finish open requests and close sockets before they are killed.
+STOP_GRACE_SECONDS = 10
+EXIT_MISCONFIGURED = 2
+
+
+def missing_settings(environ: Mapping[str, str]) -> list[str]:
+    """The required variables that are unset or blank in `environ`."""
+    return [name for name in REQUIRED if not environ.get(name, "").strip()]
+
+
+def web_concurrency(environ: Mapping[str, str]) -> int:
+    """`WEB_CONCURRENCY`, else the number of cores this process may run on."""
+    value = environ.get("WEB_CONCURRENCY", "").strip()
+    if value:
+        count = int(value)
+        if count < 1:
+            raise ValueError("WEB_CONCURRENCY must be at least 1")
+        return count
+    return len(os.sched_getaffinity(0))
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """True when a listening socket could bind `host:port` right now."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def web_command(host: str, port: int, workers: int) -> list[str]:
+    """The ASGI server: uvicorn with `workers` processes sharing one listening socket."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "config.asgi:application",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--ws",
+        "websockets-sansio",
+        "--lifespan",
+        "off",
+        "--no-access-log",
+        "--timeout-graceful-shutdown",
+        str(STOP_GRACE_SECONDS // 2),
+    ]
+
+
+def worker_command() -> list[str]:
+    """The lifecycle worker: settles ended auctions, reconciles the ledger, sends notices."""
+    return [sys.executable, "manage.py", "run_worker"]
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def main(environ: Mapping[str, str] = os.environ) -> int:
+    """Run Gavel in production until a signal or a child's death; return the exit status."""
+    missing = missing_settings(environ)
+    if missing:
+        print(
+            f"make serve: set {', '.join(missing)} (production needs all of {', '.join(REQUIRED)})",
+            file=sys.stderr,
+        )
+        return EXIT_MISCONFIGURED
+    host = environ.get("HOST", "").strip() or "127.0.0.1"
+    try:
+        port = int(environ.get("PORT", "").strip() or 8000)
+        workers = web_concurrency(environ)
+    except ValueError as error:
+        print(f"make serve: {error}", file=sys.stderr)
+        return EXIT_MISCONFIGURED
+    if not port_is_free(host, port):
+        print(f"make serve: {host}:{port} is already in use", file=sys.stderr)
+        return 1
+    env = {**environ, "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    migrate = [sys.executable, "manage.py", "migrate", "--noinput"]
+    if subprocess.run(migrate, cwd=PROJECT_ROOT, env=env, check=False).returncode != 0:  # noqa: S603
+        return 1
+
+    stopping = False
+
+    def request_stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    commands = {"web server": web_command(host, port, workers), "worker": worker_command()}
+    started = {
+        name: subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)  # noqa: S603
+        for name, command in commands.items()
+    }
+    processes = list(started.values())
+    print(f"Gavel is serving http://{host}:{port}/ with {workers} web processes and a worker")
+    sys.stdout.flush()
+    died = None
+    try:
+        while not stopping and died is None:
+            time.sleep(0.2)
+            died = next((name for name, p in started.items() if p.poll() is not None), None)
+    finally:
+        _stop(processes)
+    if died is None:
+        return 0
+    code = started[died].returncode
+    print(f"make serve: the {died} exited ({code}); stopped the rest", file=sys.stderr)
+    return code if code > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
