@@ -185,11 +185,48 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "media/"
-MEDIA_ROOT = BASE_DIR / "media"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+MEDIA_URL = os.environ.get("DJANGO_MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Static files and media in production (docs/deploy.md). ---
+# With DEBUG off the app serves `collectstatic`'s output itself through ServeStatic (whitenoise's
+# async fork: the same storage and headers, but native async middleware, so no thread hop per
+# request): compressed copies, content-hashed names and a year-long immutable cache. With DEBUG
+# on, runserver serves the source files.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "servestatic.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+if not DEBUG:
+    _security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
+    MIDDLEWARE.insert(_security + 1, "servestatic.middleware.ServeStaticMiddleware")
+# Uploaded photos: a local directory by default (served by the app under MEDIA_URL, or by the
+# proxy in front), or any S3-compatible bucket through django-storages (`pip install
+# 'gavel[s3]'`) when GAVEL_MEDIA_BUCKET is set; its endpoint and keys come from the AWS_* variables
+# django-storages reads (AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...).
+GAVEL_MEDIA_BUCKET = os.environ.get("GAVEL_MEDIA_BUCKET", "")
+if GAVEL_MEDIA_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": GAVEL_MEDIA_BUCKET,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "file_overwrite": False,
+            "querystring_auth": env_flag("AWS_QUERYSTRING_AUTH", False),
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+# Whether the app answers MEDIA_URL itself (the local-directory storage only; a proxy or the
+# bucket serves them otherwise).
+GAVEL_SERVE_MEDIA = not GAVEL_MEDIA_BUCKET and env_flag("GAVEL_SERVE_MEDIA", True)
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

@@ -1,11 +1,22 @@
 """Gavel's URL map: the auctions app, accounts, the admin and the health check."""
 
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
+from django.views.static import serve
 
 from auctions.views import api as auctions_api
+
+
+@cache_control(public=True, max_age=24 * 60 * 60)
+def serve_media(request, path):
+    """One uploaded file from MEDIA_ROOT (Django's `serve` refuses paths outside it)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,5 +26,12 @@ urlpatterns = [
     path("", include("auctions.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.GAVEL_SERVE_MEDIA and not urlsplit(settings.MEDIA_URL).netloc:
+    # Uploaded photos from the local media directory, in production too (a proxy in front may
+    # answer them first, docs/deploy.md). Stored names never change, so clients may cache them.
+    urlpatterns.append(
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$",
+            serve_media,
+        )
+    )
