@@ -22,7 +22,7 @@ from django.db import connection
 from config.serve import REQUIRED, missing_settings, web_concurrency
 from tests.conftest import skip_or_fail
 from tests.e2e.server import PROJECT_ROOT, database_url, free_port
-from tests.factories import make_auction
+from tests.factories import make_auction, make_user
 
 PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
@@ -101,14 +101,15 @@ async def _snapshot(ws_url: str, origin: str) -> dict:
                 return message
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the server needs the migrations' data (groups) and leaves it for others.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_serve_answers_http_and_websocket_and_stops_every_process_on_sigterm():
     redis_url = os.environ.get("REDIS_URL", "").split(",")[0].strip()
     if not redis_url:
         skip_or_fail("REDIS_URL is not set: make serve needs a real Redis")
     if connection.vendor != "postgresql":
         skip_or_fail("DATABASE_URL does not name PostgreSQL: make serve needs a shared database")
-    auction = make_auction(title="Served lot")
+    auction = make_auction(seller=make_user(), title="Served lot")
     port = free_port()
     process = _serve(
         {
