@@ -44,3 +44,21 @@ def mask_username(username: str) -> str:
     if not username:
         return "***"
     return f"{username[0]}***{username[-1]}"
+
+
+class EmailOptOut(models.Model):
+    """A kind of optional email (see `accounts.email_preferences.OPTIONAL`) a user turned off."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="email_opt_outs"
+    )
+    kind = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="email_opt_out_once_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} turned off {self.kind} emails"

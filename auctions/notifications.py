@@ -12,10 +12,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import close_old_connections, transaction
 from django.template.loader import render_to_string
 
+from accounts.email_preferences import OPTIONAL, unsubscribe_url, wants_email
 from accounts.models import User
 from auctions.events import outbid_event, publish_user_event, won_event
 from auctions.money import format_amount
@@ -72,15 +73,27 @@ def _currency() -> str:
 
 
 def _mail(user: User, template: str, context: dict) -> None:
-    """Send one plain-text email now (subject = first line of the template)."""
-    if not user.email:
+    """Send one plain-text email now (subject = first line of the template).
+
+    Links in it are absolute (`SITE_URL`); an optional kind (`email_preferences.OPTIONAL`) is
+    skipped for a user who turned it off, and carries a one-click unsubscribe link and headers.
+    """
+    if not user.email or not wants_email(user=user, kind=template):
         return
+    headers = {}
+    extra = {"site_url": settings.SITE_URL.rstrip("/"), "unsubscribe_url": ""}
+    if template in OPTIONAL:
+        extra["unsubscribe_url"] = unsubscribe_url(user=user, kind=template)
+        headers["List-Unsubscribe"] = f"<{extra['unsubscribe_url']}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     text = render_to_string(
-        f"auctions/email/{template}.txt", {"user": user, "currency": _currency(), **context}
+        f"auctions/email/{template}.txt",
+        {"user": user, "currency": _currency(), **extra, **context},
     )
     subject, _, body = text.strip().partition("\n")
+    message = EmailMessage(subject.strip(), body.strip() + "\n", to=[user.email], headers=headers)
     try:
-        send_mail(subject.strip(), body.strip() + "\n", None, [user.email])
+        message.send()
     except Exception:
         log.exception("sending %s to user %s failed", template, user.pk)
 

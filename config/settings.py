@@ -228,10 +228,31 @@ if GAVEL_MEDIA_BUCKET:
 # bucket serves them otherwise).
 GAVEL_SERVE_MEDIA = not GAVEL_MEDIA_BUCKET and env_flag("GAVEL_SERVE_MEDIA", True)
 
+# --- Email: SMTP from the environment (docs/deploy.md); the console without EMAIL_HOST. ---
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", EMAIL_PORT == 587)  # STARTTLS
+EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL", EMAIL_PORT == 465)  # TLS from the first byte
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: set one")
 EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Gavel <auctions@gavel.localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL",
+    os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Gavel <auctions@gavel.localhost>"),
+)
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The public origin, for the absolute links every email carries (a mail client has no base URL).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).netloc:
+    raise ImproperlyConfigured("SITE_URL must be an origin such as https://auctions.example.com")
 
 # --- Security. Production values apply whenever DEBUG is off. ---
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
