@@ -5,10 +5,12 @@ The suspension fields are read-only here; moderators suspend and reinstate with 
 """
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.urls import path
 
 from accounts.models import User
+from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.admin.reason import object_reason_view, reason_action
 from auctions.roles import is_moderator
 from auctions.services import moderation
@@ -23,7 +25,7 @@ def _reinstate(request, user, reason):
 
 
 @admin.register(User)
-class GavelUserAdmin(UserAdmin):
+class GavelUserAdmin(DeclaredLookupsOnly, UserAdmin):
     list_display = ("username", "email", "is_staff", "is_suspended", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_suspended", "groups")
     fieldsets = (
@@ -103,3 +105,11 @@ class GavelUserAdmin(UserAdmin):
             submit_label="Reinstate",
             done="Reinstated",
         )
+
+
+class GavelGroupAdmin(DeclaredLookupsOnly, GroupAdmin):
+    """Django's group admin, filtering only through what it declares (as every admin here)."""
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, GavelGroupAdmin)

@@ -12,6 +12,7 @@ from auctions.admin.access import may_list, sees_all
 from auctions.admin.bids import BidInline
 from auctions.admin.changelist import HasBidsFilter, LiveColumnsMixin, OutcomeFilter
 from auctions.admin.forms import PRICE_AND_TIME_FIELDS, AuctionAdminForm
+from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.admin.moderation import AuctionModerationMixin
 from auctions.models import Auction
 from auctions.services import moderation
@@ -22,7 +23,7 @@ MODERATION_FIELDS = ("moderation_reason", "cancel_reason")
 
 
 @admin.register(Auction)
-class AuctionAdmin(AuctionModerationMixin, LiveColumnsMixin, admin.ModelAdmin):
+class AuctionAdmin(DeclaredLookupsOnly, AuctionModerationMixin, LiveColumnsMixin, admin.ModelAdmin):
     form = AuctionAdminForm
     list_filter = ("status", HasBidsFilter, OutcomeFilter, "category")
     search_fields = ("title",)

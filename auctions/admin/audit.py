@@ -3,11 +3,12 @@
 from django.contrib import admin
 
 from auctions.admin.access import ReadOnlyAdminMixin
+from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.models import AuditLog
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditLogAdmin(DeclaredLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Append-only: viewable and filterable, never added, changed or deleted by hand."""
 
     list_display = ("created_at", "actor", "action", "target_type", "target_id", "reason")

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 
 from accounts.models import mask_username
 from auctions.admin.access import ReadOnlyAdminMixin, acts_as_moderator, sees_all
+from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.admin.reason import object_reason_view, reason_action
 from auctions.models import Bid
 from auctions.services import moderation
@@ -64,7 +65,7 @@ class BidInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Bid)
-class BidAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BidAdmin(DeclaredLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Bids are read-only everywhere in the admin; staff void them through moderation."""
 
     list_filter = ("voided", "kind")

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.models import Category
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)

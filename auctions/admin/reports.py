@@ -4,13 +4,14 @@ from django.contrib import admin
 from django.urls import path
 
 from auctions.admin.access import ReadOnlyAdminMixin, acts_as_moderator
+from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.admin.reason import object_reason_view, reason_action
 from auctions.models import Report
 from auctions.services import moderation
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReportAdmin(DeclaredLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Bidders' reports: read-only; moderators resolve them (audited)."""
 
     list_display = ("auction", "reporter", "reason", "details", "created_at", "resolved_at")

@@ -3,11 +3,12 @@
 from django.contrib import admin
 
 from auctions.admin.access import sees_all
+from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.models import Watch
 
 
 @admin.register(Watch)
-class WatchAdmin(admin.ModelAdmin):
+class WatchAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ("user", "auction", "created_at")
     autocomplete_fields = ("auction",)
     raw_id_fields = ("user",)
