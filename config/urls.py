@@ -18,6 +18,10 @@ def serve_media(request, path):
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
+# A database or Redis outage raised outside a view is a 503 too (auctions.outage).
+handler500 = "auctions.outage.server_error"
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", auctions_api.healthz, name="healthz"),
