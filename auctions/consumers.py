@@ -47,12 +47,12 @@ def _load_auction(auction_id):
 def _snapshot(auction, viewer_id):
     auction.refresh_from_db(fields=["title", "status"])
     state = selectors.auction_state_get(auction=auction)
-    bids = selectors.auction_bids_public(auction=auction)
+    lines = selectors.auction_history_public(auction=auction)
     payload = wire.state_payload(state, title=auction.title, viewer_id=viewer_id)
     payload.update(
         type="snapshot",
         now=wire.iso(state.now),
-        bids=[wire.bid_payload(bid, viewer_id=viewer_id) for bid in bids],
+        bids=[wire.bid_payload(line, viewer_id=viewer_id) for line in lines],
     )
     return payload
 

@@ -194,7 +194,8 @@ class Bid(models.Model):
 
     `amount` is what the bidder offered (empty when a leader only raised their maximum),
     `max_amount` their proxy ceiling, `price` the auction's price right after this bid, and
-    `placed_at` Redis time. `seq` is the auction's event number of this bid.
+    `placed_at` Redis time. `seq` is the auction's event number of this bid. `leader` is who led
+    right after it: when that is someone else, their maximum answered this bid at once.
     """
 
     class Kind(models.TextChoices):
@@ -210,6 +211,13 @@ class Bid(models.Model):
     amount = MoneyField(null=True, blank=True)
     max_amount = MoneyField(null=True, blank=True)
     price = MoneyField()
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     placed_at = models.DateTimeField()
     request_id = models.CharField(max_length=64)
     voided = models.BooleanField(default=False)

@@ -20,6 +20,9 @@ __all__ = [
     "auction_list",
     "auction_public_get",
     "auction_bids_public",
+    "auction_history_public",
+    "auction_history_all",
+    "history_lines",
     "categories_list",
     "user_bids_summary",
     "user_watchlist",
@@ -83,10 +86,68 @@ def auction_bids_public(*, auction, since: int | None = None, limit: int = RECEN
 
     With `since`, the first `limit` bids after it; without, the latest `limit`.
     """
-    bids = Bid.objects.filter(auction=auction, voided=False).select_related("bidder")
+    bids = Bid.objects.filter(auction=auction, voided=False).select_related("bidder", "leader")
     if since is not None:
         return list(bids.filter(seq__gt=since).order_by("seq")[:limit])
     return list(reversed(bids.order_by("-seq")[:limit]))
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of the public bid history: a price and the person who made it (DESIGN §4).
+
+    `automatic` lines are the leader's maximum answering a bid at once; they share that bid's
+    `seq` and come right after the bidder's own line. Never holds anyone's maximum.
+    """
+
+    seq: int
+    price: int
+    bidder: object  # User
+    placed_at: object  # datetime
+    automatic: bool = False
+
+    @property
+    def bidder_id(self) -> int:
+        return self.bidder.pk
+
+
+def history_lines(bids) -> list[HistoryLine]:
+    """The history lines of ledger rows (in seq order, with `bidder` and `leader` loaded).
+
+    A bid whose bidder did not lead right after it was answered by the leader's maximum: the
+    bidder's line shows their own amount, then an automatic line credits the new price to the
+    leader. Any other bid is one line at the price it made.
+    """
+    lines = []
+    for bid in bids:
+        answered = (
+            bid.leader_id is not None
+            and bid.leader_id != bid.bidder_id
+            and bid.amount is not None
+            and bid.kind == Bid.Kind.BID
+        )
+        if answered:
+            lines.append(HistoryLine(bid.seq, bid.amount, bid.bidder, bid.placed_at))
+            lines.append(HistoryLine(bid.seq, bid.price, bid.leader, bid.placed_at, True))
+        else:
+            lines.append(HistoryLine(bid.seq, bid.price, bid.bidder, bid.placed_at))
+    return lines
+
+
+def auction_history_public(
+    *, auction, since: int | None = None, limit: int = RECENT_BIDS
+) -> list[HistoryLine]:
+    """History lines of `auction_bids_public(...)`'s bids, oldest first."""
+    return history_lines(auction_bids_public(auction=auction, since=since, limit=limit))
+
+
+def auction_history_all(*, auction):
+    """Every non-voided bid of `auction` in seq order, for the paginated history page."""
+    return (
+        Bid.objects.filter(auction=auction, voided=False)
+        .select_related("bidder", "leader")
+        .order_by("seq")
+    )
 
 
 @dataclass(frozen=True)

@@ -35,14 +35,16 @@ def state_payload(state, *, title: str, viewer_id: int | None) -> dict:
     }
 
 
-def bid_payload(bid, *, viewer_id: int | None) -> dict:
-    """One row of the public history: never the bidder's maximum or their identity."""
+def bid_payload(line, *, viewer_id: int | None) -> dict:
+    """One line of the public history (`selectors.HistoryLine`): never anyone's maximum or
+    identity; `automatic` marks the leader's maximum answering a bid."""
     return {
-        "seq": bid.seq,
-        "price": format_amount(bid.price),
-        "bidder": bid.bidder.public_handle,
-        "is_you": viewer_id is not None and bid.bidder_id == viewer_id,
-        "placed_at": iso(bid.placed_at),
+        "seq": line.seq,
+        "price": format_amount(line.price),
+        "bidder": line.bidder.public_handle,
+        "is_you": viewer_id is not None and line.bidder_id == viewer_id,
+        "placed_at": iso(line.placed_at),
+        "automatic": line.automatic,
     }
 
 

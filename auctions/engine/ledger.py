@@ -83,6 +83,7 @@ def _apply(auction: Auction, raw: dict[str, str], careful: bool = False) -> None
             amount=_int(raw["a"]),
             max_amount=_int(raw["m"]),
             price=int(raw["p"]),
+            leader_id=leader_id,
             placed_at=at,
             request_id=_request_id(auction, bidder_id, raw["r"], seq) if careful else raw["r"],
         )

@@ -105,13 +105,13 @@ def _history(request, auction) -> JsonResponse:
     since = request.GET.get("since")
     if since is not None and not _SEQ.fullmatch(since):
         return _error(MalformedRequest("since must be a sequence number (0 or more)."))
-    bids = selectors.auction_bids_public(
+    lines = selectors.auction_history_public(
         auction=auction,
         since=None if since is None else int(since),
         limit=selectors.MAX_BIDS_PAGE,
     )
     viewer_id = _viewer_id(request)
-    return JsonResponse({"bids": [wire.bid_payload(bid, viewer_id=viewer_id) for bid in bids]})
+    return JsonResponse({"bids": [wire.bid_payload(line, viewer_id=viewer_id) for line in lines]})
 
 
 @require_POST

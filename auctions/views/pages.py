@@ -94,13 +94,13 @@ def auction_detail(request, pk):
         messages.error(request, "Live prices are unavailable right now. Please reload shortly.")
     user = request.user
     viewer_id = user.pk if user.is_authenticated else None
-    bids = selectors.auction_bids_public(auction=auction)
+    lines = selectors.auction_history_public(auction=auction)
     phase = state.status if state is not None else auction.status
     context = {
         "auction": auction,
         "state": state,
         "phase": phase,
-        "bids": list(reversed(bids)),
+        "bids": list(reversed(lines)),
         "viewer_id": viewer_id,
         "is_seller": viewer_id is not None and auction.seller_id == viewer_id,
         "leader_is_you": state is not None

@@ -11,7 +11,36 @@ const BACKOFF_MAX_MS = 15000;
 const NOTICE_MS = 8000;
 const CLOSE_NOT_FOUND = 4404; // the consumer's close code for an auction that is not public
 const SYMBOLS = { USD: "$", EUR: "€", GBP: "£" };
-const DATE_STYLE = { dateStyle: "medium", timeStyle: "medium" };
+// One format for every time on the page, in the viewer's zone with the zone named.
+const TIME_STYLES = {
+  time: { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short" },
+  datetime: {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  },
+};
+
+function formatTime(iso, style = "datetime") {
+  const parsed = Date.parse(iso);
+  if (Number.isNaN(parsed)) return "";
+  return new Intl.DateTimeFormat(undefined, TIME_STYLES[style] || TIME_STYLES.datetime).format(new Date(parsed));
+}
+
+function localTimes(scope = document) {
+  for (const el of scope.querySelectorAll("time.local-time")) {
+    const text = formatTime(el.dateTime, el.dataset.style);
+    if (text) el.textContent = text;
+  }
+}
+
+localTimes();
 
 const root = document.getElementById("auction");
 if (root) start(root);
@@ -82,7 +111,11 @@ function start(root) {
     const parsed = Date.parse(iso);
     if (Number.isNaN(parsed)) return;
     if (parsed !== endsAt) {
-      setText("ends-at", new Date(parsed).toLocaleString(undefined, DATE_STYLE));
+      const el = $("ends-at");
+      if (el) {
+        el.dateTime = iso;
+        el.textContent = formatTime(iso, "datetime");
+      }
     }
     endsAt = parsed;
     root.dataset.endsAt = iso;
@@ -132,8 +165,9 @@ function start(root) {
 
   function historyItem(bid) {
     const li = document.createElement("li");
-    li.className = "history-item";
+    li.className = bid.automatic ? "history-item history-item--automatic" : "history-item";
     li.dataset.seq = String(bid.seq);
+    if (bid.automatic) li.dataset.automatic = "1";
     const price = document.createElement("span");
     price.className = "history-price";
     price.textContent = money(bid.price);
@@ -141,15 +175,22 @@ function start(root) {
     bidder.className = "history-bidder";
     bidder.textContent = bid.bidder || "";
     const time = document.createElement("time");
-    time.className = "history-time";
+    time.className = "local-time history-time";
+    time.dataset.style = "time";
     time.dateTime = bid.placed_at || "";
-    time.textContent = bid.placed_at ? new Date(bid.placed_at).toLocaleTimeString() : "";
+    time.textContent = formatTime(bid.placed_at, "time");
     li.append(price, " ", bidder);
     if (bid.is_you) {
       const you = document.createElement("span");
       you.className = "history-you";
       you.textContent = "(you)";
       li.append(" ", you);
+    }
+    if (bid.automatic) {
+      const auto = document.createElement("span");
+      auto.className = "history-auto";
+      auto.textContent = "automatic bid";
+      li.append(" ", auto);
     }
     li.append(" ", time);
     return li;
@@ -279,7 +320,7 @@ function start(root) {
     bid: applyBid,
     extended(e) {
       setEndsAt(e.ends_at);
-      notice("extended", `A late bid extended the auction: it now ends at ${new Date(Date.parse(e.ends_at)).toLocaleTimeString()}.`);
+      notice("extended", `A late bid extended the auction: it now ends at ${formatTime(e.ends_at, "datetime")}.`);
     },
     ended(e) {
       setStatus("ended");
@@ -305,8 +346,9 @@ function start(root) {
       setLeader(e.leader, e.leader_is_you);
       setEndsAt(e.ends_at);
       setReserve(e.reserve_met);
-      const item = $("history")?.querySelector(`[data-seq="${Number(e.voided_seq)}"]`);
-      if (item) item.remove();
+      for (const item of $("history")?.querySelectorAll(`[data-seq="${Number(e.voided_seq)}"]`) || []) {
+        item.remove();
+      }
       notice("voided", `A bid was removed by staff. The price is now ${money(e.price)}.`);
     },
   };

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from auctions.engine.connection import reset_redis_client
 from auctions.models import Auction, Bid
-from auctions.money import format_amount
 from tests.factories import make_auction, make_user
 from tests.integration.web.conftest import STATE_KEYS, logged_in
 
@@ -220,18 +219,55 @@ def test_history_is_public_newest_last_and_resumable(engine, auction, alice_clie
     post_bid(bob_client, auction, {"amount": "20.00"})
     post_bid(bob_client, auction, {"amount": "30.00"})
     body = bob_client.get(f"/api/auctions/{auction.pk}/bids").json()
-    assert [bid["seq"] for bid in body["bids"]] == [1, 2, 3]
-    ledger = [format_amount(price) for price in Bid.objects.values_list("price", flat=True)]
-    assert [bid["price"] for bid in body["bids"]] == ledger
-    assert [bid["is_you"] for bid in body["bids"]] == [False, True, True]
-    assert {bid["bidder"] for bid in body["bids"]} == {"a***e", "b***b"}
-    assert set(body["bids"][0]) == {"seq", "price", "bidder", "is_you", "placed_at"}
+    # Each of Bob's bids is answered at once by Alice's maximum: his line, then hers.
+    lines = [
+        (bid["seq"], bid["price"], bid["bidder"], bid["is_you"], bid["automatic"])
+        for bid in body["bids"]
+    ]
+    assert lines == [
+        (1, "10.00", "a***e", False, False),
+        (2, "20.00", "b***b", True, False),
+        (2, "20.50", "a***e", False, True),
+        (3, "30.00", "b***b", True, False),
+        (3, "31.00", "a***e", False, True),
+    ]
+    assert set(body["bids"][0]) == {"seq", "price", "bidder", "is_you", "placed_at", "automatic"}
     assert "50.00" not in json.dumps(body)
     since = bob_client.get(f"/api/auctions/{auction.pk}/bids?since=2").json()
-    assert [bid["seq"] for bid in since["bids"]] == [3]
+    assert [bid["seq"] for bid in since["bids"]] == [3, 3]
     for bad in ("-1", "x", "1.5", "9" * 40, "²", "%00"):
         response = bob_client.get(f"/api/auctions/{auction.pk}/bids?since={bad}")
         assert response.status_code == 400
+
+
+def test_history_credits_each_price_to_whoever_made_it(engine, alice, bob, alice_client):
+    """The issue's case: Bruno's maximum answers Alice's 530.00 at 540.00 while Bruno leads."""
+    auction = make_auction(starting_price=50000, increment=1000)
+    bruno_client = logged_in(make_user("bruno"))
+    post_bid(bruno_client, auction, {"amount": "500.00", "max_amount": "600.00"})
+    post_bid(alice_client, auction, {"amount": "530.00"})
+    lines = alice_client.get(f"/api/auctions/{auction.pk}/bids").json()["bids"]
+    assert [(b["price"], b["bidder"], b["is_you"], b["automatic"]) for b in lines] == [
+        ("500.00", "b***o", False, False),
+        ("530.00", "a***e", True, False),
+        ("540.00", "b***o", False, True),
+    ]
+    assert lines[1]["seq"] == lines[2]["seq"] == 2
+    bruno_view = bruno_client.get(f"/api/auctions/{auction.pk}/bids").json()["bids"]
+    assert [b["is_you"] for b in bruno_view] == [True, False, True]
+    assert "600.00" not in json.dumps(bruno_view)
+
+
+def test_a_bid_that_takes_the_lead_is_one_line_at_the_price_it_made(
+    engine, auction, alice_client, bob_client
+):
+    post_bid(alice_client, auction, {"amount": "10.00", "max_amount": "15.00"})
+    post_bid(bob_client, auction, {"amount": "20.00"})
+    lines = bob_client.get(f"/api/auctions/{auction.pk}/bids").json()["bids"]
+    assert [(b["price"], b["bidder"], b["automatic"]) for b in lines] == [
+        ("10.00", "a***e", False),
+        ("20.00", "b***b", False),
+    ]
 
 
 def test_buy_now_is_201_with_the_final_state(engine, alice_client):

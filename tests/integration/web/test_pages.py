@@ -202,3 +202,21 @@ def test_pages_still_render_when_redis_is_down(auction, alice_client, settings):
     assert page.status_code == 200
     assert messages_of(page) == ["Live prices are unavailable right now. Please reload shortly."]
     assert alice_client.get("/me/").status_code == 200
+
+
+def test_detail_history_credits_the_automatic_bid_to_the_leader(auction, alice, bob):
+    bid_place(auction=auction, bidder=bob, amount=1000, max_amount=3000, request_id="b1")
+    bid_place(auction=auction, bidder=alice, amount=1500, request_id="a1")
+    html = logged_in(alice).get(auction.get_absolute_url()).content.decode()
+    items = re.findall(
+        r'<li class="history-item[^"]*" data-seq="(\d+)"[^>]*>(.*?)</li>', html, re.S
+    )
+    text = [(seq, re.sub(r"<[^>]+>|\s+", " ", body).split()) for seq, body in items]
+    # Newest first: Bob's automatic answer, Alice's own 15.00, Bob's opening bid.
+    assert [(seq, words[:2]) for seq, words in text] == [
+        ("2", ["$15.50", "b***b"]),
+        ("2", ["$15.00", "a***e"]),
+        ("1", ["$10.00", "b***b"]),
+    ]
+    assert "automatic bid" in items[0][1] and "(you)" in items[1][1]
+    assert "$30.00" not in html

@@ -1,0 +1,42 @@
+"""`{% local_time moment "datetime" %}`: a `<time>` the live layer rewrites in the viewer's zone.
+
+Without JavaScript the text is UTC with the zone named; with it, `auction.js` rewrites every
+`time.local-time` in the browser's zone with the zone named, in the same format, so the page
+shows one format everywhere (also after a soft-close extension).
+"""
+
+from datetime import UTC
+
+from django import template
+from django.utils.html import format_html
+
+from auctions import wire
+
+register = template.Library()
+
+STYLES = ("datetime", "time")
+
+
+def utc_text(moment, style: str = "datetime") -> str:
+    """How a moment reads without JavaScript: "Sun 29 Nov 2026, 10:35:02 UTC"."""
+    utc = moment.astimezone(UTC)
+    clock = utc.strftime("%H:%M:%S UTC")
+    if style == "time":
+        return clock
+    return f"{utc:%a} {utc.day} {utc:%b %Y}, {clock}"
+
+
+@register.simple_tag
+def local_time(moment, style: str = "datetime", element_id: str = "", css: str = ""):
+    """A `<time class="local-time">` element for `moment` ("datetime" or "time" style)."""
+    if moment is None or style not in STYLES:
+        return ""
+    id_attr = format_html(' id="{}"', element_id) if element_id else ""
+    return format_html(
+        '<time class="local-time{}"{} datetime="{}" data-style="{}">{}</time>',
+        f" {css}" if css else "",
+        id_attr,
+        wire.iso(moment),
+        style,
+        utc_text(moment, style),
+    )
