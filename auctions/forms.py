@@ -1,17 +1,20 @@
 """Bid input, from the HTML form or a JSON body, turned into integer cents and a request id.
 
-Every amount passes through `auctions.money.parse_amount`, so the form, the JSON API and the
-WebSocket accept and refuse exactly the same values.
+Every amount passes through `auctions.money.parse_amount`, the strict gate of the JSON API and
+the WebSocket; the form reads amounts as people type them (`parse_human_amount`) on top of it.
 """
 
 import re
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 
 from auctions.errors import InvalidAmount
-from auctions.money import parse_amount
+from auctions.money import minor_per_unit, parse_amount
+from auctions.templatetags.money import SYMBOLS, format_money
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
@@ -71,11 +74,45 @@ def parse_bid_request(data: object) -> BidRequest:
     return BidRequest(amount, max_amount, request_id)
 
 
+# What people type: an optional currency symbol or code, digits grouped by commas (or not),
+# optional decimals. ASCII digits only; the strict gate (`parse_amount`) decides the rest.
+_HUMAN_AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+
+
+def _without_currency(text: str) -> str:
+    currency = settings.GAVEL_CURRENCY
+    symbol = SYMBOLS.get(currency)
+    if symbol and text.startswith(symbol):
+        text = text[len(symbol) :].lstrip()
+    if text.upper().startswith(currency):
+        text = text[len(currency) :].lstrip()
+    if text.upper().endswith(currency):
+        text = text[: -len(currency)].rstrip()
+    return text
+
+
+def parse_human_amount(value: str) -> int:
+    """An amount as a person types it into the form, in minor units, or raise InvalidAmount.
+
+    Accepts what `parse_amount` accepts plus the site currency's symbol or code and thousands
+    separators: `"1,000.00"`, `"$1,000.00"`, `"$700"`, `"700 USD"`. An amount above the site
+    maximum gets its own message. The result always passes through `parse_amount`, so the form
+    never accepts a value the API would refuse once written plainly.
+    """
+    text = _without_currency(value.strip())
+    if not _HUMAN_AMOUNT.fullmatch(text):
+        raise InvalidAmount()
+    plain = text.replace(",", "")
+    if Decimal(plain) * minor_per_unit() > settings.GAVEL_MAX_AMOUNT:
+        raise InvalidAmount(f"The most you can bid is {format_money(settings.GAVEL_MAX_AMOUNT)}.")
+    return parse_amount(plain)
+
+
 class AmountField(forms.Field):
-    """A money input: text in, cents out, refused exactly like the API refuses it."""
+    """A money input: text as people type it in, cents out (see `parse_human_amount`)."""
 
     widget = forms.TextInput
-    max_length = 20
+    max_length = 32
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -93,7 +130,7 @@ class AmountField(forms.Field):
         if len(value) > self.max_length:
             raise forms.ValidationError(InvalidAmount.message, code=InvalidAmount.code)
         try:
-            return parse_amount(value)
+            return parse_human_amount(value)
         except InvalidAmount as error:
             raise forms.ValidationError(error.message, code=error.code) from None
 

@@ -88,3 +88,44 @@ def test_money_filter(settings):
     assert money("oops") == ""
     settings.GAVEL_CURRENCY = "CHF"
     assert format_money(5) == "0.05 CHF"
+
+
+@pytest.mark.parametrize(
+    ("typed", "cents"),
+    [
+        ("1,000.00", 100_000),
+        ("$1,000.00", 100_000),
+        ("$700", 70_000),
+        ("$ 700.5", 70_050),
+        ("1,234,567", 123_456_700),
+        ("700 USD", 70_000),
+        ("USD 12.50", 1250),
+        ("12.50", 1250),
+    ],
+)
+def test_form_reads_amounts_as_people_type_them(typed, cents):
+    form = BidForm({"amount": typed})
+    assert form.is_valid(), form.errors
+    assert form.bid_request().amount == cents
+
+
+@pytest.mark.parametrize(
+    "typed", ["1,00", "1,0000.00", ",100", "€700", "$$700", "1.000,00", "١٠٠", "$1e3", "$-5"]
+)
+def test_form_refuses_what_is_not_an_amount_with_the_usual_message(typed):
+    form = BidForm({"amount": typed})
+    assert not form.is_valid()
+    assert form.errors["amount"] == ["Enter a positive amount with at most two decimals."]
+
+
+def test_an_amount_over_the_site_maximum_gets_its_own_message():
+    for typed in ("$10,000,000.01", "99999999999999999999"):
+        form = BidForm({"amount": typed})
+        assert not form.is_valid()
+        assert form.errors["amount"] == ["The most you can bid is $10,000,000.00."]
+
+
+def test_the_api_stays_strict_about_what_the_form_forgives():
+    for body in ({"amount": "1,000.00"}, {"amount": "$700"}):
+        with pytest.raises(InvalidAmount):
+            parse_bid_request(body)
