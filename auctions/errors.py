@@ -1,28 +1,40 @@
-"""The engine's refusals: one exception per error code (DESIGN §3).
+"""Gavel's one error vocabulary: a root `GavelError` and one exception per code (DESIGN §3/§4).
 
-The code string is the same in the JSON API, WebSocket replies and form messages. Each error
-carries the HTTP status the API answers with and a sentence a bidder understands.
+A `GavelError` means the request was refused and nothing changed (or, for `Unavailable`, that
+the outcome is unknown and a retry with the same request id is safe). The code string is the
+same in the JSON API, WebSocket replies, form messages and the admin; each error carries the
+HTTP status the API answers with and a sentence a person understands. Surfaces render them in
+one place each: `auctions.views.errors` (JSON), the consumer's reply, `form_error` (forms).
 """
 
+from typing import Any
 
-class BidError(Exception):
-    """Base class: a bid, buy-now or lifecycle request the engine refused, with nothing changed."""
+
+class GavelError(Exception):
+    """Root: a request refused with a code, an HTTP status and a message; nothing changed."""
 
     code = "ERROR"
     http_status = 400
     message = "The request was refused."
 
-    def __init__(self, message: str | None = None, **extra):
+    def __init__(self, message: str | None = None, **extra: Any) -> None:
         self.message = message or self.message
         self.extra = extra
         super().__init__(self.message)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The wire form: `{"accepted": false, "error": CODE, "message": ..., **extra}`."""
         return {"accepted": False, "error": self.code, "message": self.message, **self.extra}
 
 
-class AuctionNotOpen(BidError):
+# Older name of the root, kept while other branches move over to `GavelError`.
+BidError = GavelError
+
+
+# --- bids (DESIGN §3) ----------------------------------------------------------------------------
+
+
+class AuctionNotOpen(GavelError):
     """The auction has not started, awaits approval, or was cancelled."""
 
     code = "AUCTION_NOT_OPEN"
@@ -30,7 +42,7 @@ class AuctionNotOpen(BidError):
     message = "This auction is not open for bidding."
 
 
-class AuctionEnded(BidError):
+class AuctionEnded(GavelError):
     """The auction's (possibly extended) end has passed."""
 
     code = "AUCTION_ENDED"
@@ -38,18 +50,18 @@ class AuctionEnded(BidError):
     message = "This auction has ended."
 
 
-class BidTooLow(BidError):
+class BidTooLow(GavelError):
     """The amount is below the minimum next bid (or does not raise the leader's maximum)."""
 
     code = "BID_TOO_LOW"
     http_status = 409
     message = "Your bid is too low."
 
-    def __init__(self, message: str | None = None, *, min_bid: str, **extra):
+    def __init__(self, message: str | None = None, *, min_bid: str, **extra: Any) -> None:
         super().__init__(message, min_bid=min_bid, **extra)
 
 
-class SellerCannotBid(BidError):
+class SellerCannotBid(GavelError):
     """The seller may not bid on their own auction."""
 
     code = "SELLER_CANNOT_BID"
@@ -57,7 +69,7 @@ class SellerCannotBid(BidError):
     message = "You cannot bid on your own auction."
 
 
-class NotAllowed(BidError):
+class NotAllowed(GavelError):
     """The user may not do this (anonymous, suspended, or not permitted)."""
 
     code = "NOT_ALLOWED"
@@ -65,7 +77,13 @@ class NotAllowed(BidError):
     message = "You are not allowed to do this."
 
 
-class InvalidAmount(BidError):
+class AuctionHasBids(NotAllowed):
+    """A cancel allowed only before the first bid found a bid in the live state."""
+
+    message = "Someone has bid on this auction; only a moderator can cancel it now."
+
+
+class InvalidAmount(GavelError):
     """The amount is not a positive decimal with at most two places within the site maximum."""
 
     code = "INVALID_AMOUNT"
@@ -73,7 +91,7 @@ class InvalidAmount(BidError):
     message = "Enter a positive amount with at most two decimals."
 
 
-class RateLimited(BidError):
+class RateLimited(GavelError):
     """The user sent too many requests; try again shortly."""
 
     code = "RATE_LIMITED"
@@ -81,7 +99,7 @@ class RateLimited(BidError):
     message = "Too many bids at once. Please wait a moment."
 
 
-class Unavailable(BidError):
+class Unavailable(GavelError):
     """The outcome is unknown (a service failed); retrying with the same request_id is safe."""
 
     code = "UNAVAILABLE"
@@ -89,7 +107,52 @@ class Unavailable(BidError):
     message = "We could not confirm your bid. Please retry."
 
 
-ALL_ERRORS = (
+# --- requests (DESIGN §4) ------------------------------------------------------------------------
+
+
+class BadRequest(GavelError):
+    """The request is not what the API expects (not a JSON object, wrong types, bad ids)."""
+
+    code = "BAD_REQUEST"
+    http_status = 400
+    message = "The request could not be read."
+
+
+class NotFound(GavelError):
+    """There is no such auction (or not one this user may see)."""
+
+    code = "NOT_FOUND"
+    http_status = 404
+    message = "No such auction."
+
+
+# --- moderation and the seller's workflow --------------------------------------------------------
+
+
+class InvalidReason(GavelError):
+    """The reason is missing, too long, or not one of the allowed choices."""
+
+    code = "INVALID_REASON"
+    http_status = 400
+    message = "Give a reason."
+
+
+class InvalidState(GavelError):
+    """The object is not in a state this action applies to (e.g. already cancelled, settled)."""
+
+    code = "INVALID_STATE"
+    http_status = 409
+    message = "This action does not apply in the current state."
+
+
+class HasBids(InvalidState):
+    """A seller's cancel after the first bid: only a moderator can cancel now."""
+
+    code = "HAS_BIDS"
+    message = "Someone has bid on this auction; only a moderator can cancel it now."
+
+
+ALL_ERRORS: tuple[type[GavelError], ...] = (
     AuctionNotOpen,
     AuctionEnded,
     BidTooLow,
@@ -98,5 +161,10 @@ ALL_ERRORS = (
     InvalidAmount,
     RateLimited,
     Unavailable,
+    BadRequest,
+    NotFound,
+    InvalidReason,
+    InvalidState,
+    HasBids,
 )
-ERRORS_BY_CODE = {error.code: error for error in ALL_ERRORS}
+ERRORS_BY_CODE: dict[str, type[GavelError]] = {error.code: error for error in ALL_ERRORS}

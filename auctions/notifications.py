@@ -1,6 +1,7 @@
 """Notices to people: private live events (outbid, won) and plain-text emails.
 
-Everything here runs after the write it reports has committed, and a failing mail server never
+One `queue_*` function per kind of notice is the only way in. Everything here runs after the
+write it reports has committed, and a failing mail server never
 fails the write: the durable record is the ledger, not the email. Emails (their user lookup,
 rendering and sending) run on a small thread pool (`GAVEL_NOTICE_THREADS`), so a slow mail
 server never delays a bid's acknowledgement; with 0 threads they run inline (the tests).
@@ -102,7 +103,7 @@ def _users(ids) -> dict[int, User]:
     return {user.pk: user for user in User.objects.filter(pk__in=[i for i in ids if i])}
 
 
-def notify_outbid(*, auction, user_id: int, price: int, min_bid: int) -> None:
+def queue_outbid(*, auction, user_id: int, price: int, min_bid: int) -> None:
     """Tell a former leader they were outbid: a private event and an email."""
     publish_user_event(
         user_id,
@@ -118,7 +119,7 @@ def notify_outbid(*, auction, user_id: int, price: int, min_bid: int) -> None:
     _later(email)
 
 
-def notify_ended(*, auction, winner_id: int | None, final_price: int | None) -> None:
+def queue_ended(*, auction, winner_id: int | None, final_price: int | None) -> None:
     """The result: the winner gets `won` + an email; the seller gets the winner or "not sold"."""
     if winner_id:
         publish_user_event(
@@ -140,7 +141,7 @@ def notify_ended(*, auction, winner_id: int | None, final_price: int | None) -> 
     _later(emails)
 
 
-def notify_cancelled(*, auction, reason: str) -> None:
+def queue_cancelled(*, auction, reason: str) -> None:
     """Email everyone who placed a (non-voided) bid that the auction was cancelled."""
 
     def emails():
@@ -151,7 +152,7 @@ def notify_cancelled(*, auction, reason: str) -> None:
     _later(emails)
 
 
-def notify_voided(*, auction, bidder_id: int, seq: int, reason: str) -> None:
+def queue_voided(*, auction, bidder_id: int, seq: int, reason: str) -> None:
     """Email a bidder that one of their bids was voided by staff."""
 
     def email():

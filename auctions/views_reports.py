@@ -11,16 +11,10 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from auctions.errors import GavelError
+from auctions.inputs import REASON_MAX
 from auctions.models import Auction, Report
-from auctions.services.moderation import (
-    REASON_MAX_LENGTH,
-    ActionNotAllowed,
-    ModerationError,
-    ReasonInvalid,
-    auction_report,
-)
-
-STATUS_BY_ERROR = {ReasonInvalid: 400, ActionNotAllowed: 403}
+from auctions.services.moderation import auction_report
 
 
 def _wants_json(request) -> bool:
@@ -45,7 +39,7 @@ def report_auction(request, pk):
             {
                 "auction": auction,
                 "reasons": Report.Reason.choices,
-                "details_max": REASON_MAX_LENGTH,
+                "details_max": REASON_MAX,
             },
         )
     try:
@@ -55,10 +49,10 @@ def report_auction(request, pk):
             reason=request.POST.get("reason", ""),
             details=request.POST.get("details", ""),
         )
-    except ModerationError as error:
+    except GavelError as error:
         if _wants_json(request):
             body = {"reported": False, "error": error.code, "message": error.message}
-            return JsonResponse(body, status=STATUS_BY_ERROR.get(type(error), 409))
+            return JsonResponse(body, status=error.http_status)
         messages.error(request, error.message)
         return redirect(auction)
     if _wants_json(request):

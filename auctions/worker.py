@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from auctions.engine import keys
 from auctions.engine.connection import get_redis
-from auctions.errors import BidError
+from auctions.errors import GavelError
 from auctions.models import Auction, Bid
 from auctions.services.lifecycle import auction_settle, reconcile_auction
 
@@ -77,7 +77,7 @@ def run_once() -> PassReport:
         try:
             if auction_settle(auction=auction):
                 report.settled += 1
-        except BidError as error:
+        except GavelError as error:
             log.warning("settling auction %s failed: %s", auction.pk, error)
     _reconcile_all(report)
     _refresh_connections()

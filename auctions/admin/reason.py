@@ -16,10 +16,10 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from auctions.errors import BidError
-from auctions.services.moderation import REASON_MAX_LENGTH, ModerationError
+from auctions.errors import GavelError
+from auctions.inputs import REASON_MAX as REASON_MAX_LENGTH
 
-REFUSALS = (ModerationError, BidError)
+REFUSALS = (GavelError,)
 
 
 class ReasonForm(forms.Form):

@@ -1,1 +1,59 @@
-"""The bid engine: Redis hot state driven by one Lua script, and the pure-Python reference rules."""
+"""The bid engine's one front door: Redis hot state driven by Lua scripts, the ledger behind it.
+
+Everything outside `auctions.engine` goes through these names. A write runs its script, decodes
+the reply into the records of `records.py`, commits the ledger and returns what it recorded
+(`BidOutcome.recorded`, `Recorded.events`) for the caller to announce after commit; it never
+broadcasts or mails. Refusals raise the coded errors of `auctions.errors`. Lua replies and
+Redis field codes stay inside this package.
+"""
+
+from auctions.engine.api import (
+    auction_events_since,
+    auction_state_get,
+    auction_states_get,
+    redis_now_ms,
+)
+from auctions.engine.bids import BidOutcome, count_attempt
+from auctions.engine.bids import place as bid_place
+from auctions.engine.hot_state import load as hot_state_load
+from auctions.engine.hot_state import sync_params
+from auctions.engine.lifecycle import cancel as auction_cancel
+from auctions.engine.lifecycle import close as auction_close
+from auctions.engine.lifecycle import reconcile
+from auctions.engine.lifecycle import refresh as auction_refresh
+from auctions.engine.lifecycle import void as bid_void
+from auctions.engine.records import (
+    BidPlaced,
+    BidVoided,
+    Cancelled,
+    Ended,
+    Event,
+    Extended,
+    Recorded,
+)
+from auctions.engine.state import AuctionState
+
+__all__ = [
+    "AuctionState",
+    "BidOutcome",
+    "BidPlaced",
+    "BidVoided",
+    "Cancelled",
+    "Ended",
+    "Event",
+    "Extended",
+    "Recorded",
+    "auction_cancel",
+    "auction_close",
+    "auction_events_since",
+    "auction_refresh",
+    "auction_state_get",
+    "auction_states_get",
+    "bid_place",
+    "bid_void",
+    "count_attempt",
+    "hot_state_load",
+    "reconcile",
+    "redis_now_ms",
+    "sync_params",
+]

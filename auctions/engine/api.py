@@ -11,10 +11,10 @@ from redis.exceptions import RedisError
 
 from auctions.engine import hot_state, keys
 from auctions.engine.connection import get_redis
-from auctions.engine.ledger import decode
+from auctions.engine.records import Event, decode
 from auctions.engine.state import FIELDS, AuctionState, from_fields
 from auctions.errors import Unavailable
-from auctions.events import public_event
+from auctions.events.shapes import PublicEvent, public_event
 from auctions.models import Auction, AuctionEvent
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def auction_state_get(*, auction) -> AuctionState:
     return states[auction.pk]
 
 
-def _stream_events(auction_id: int, since: int) -> list[dict]:
+def _stream_events(auction_id: int, since: int) -> list[PublicEvent]:
     entries = get_redis().xrange(keys.events_key(auction_id), min=f"{since + 1}-0", max="+")
     return [public_event(auction_id, decode(fields)) for _, fields in entries]
 
@@ -109,8 +109,8 @@ def auction_events_since(*, auction, since: int) -> list[dict] | None:
     return merged
 
 
-def stream_entries(auction_id: int, after: int) -> list[dict[str, str]]:
-    """Raw stream entries with seq > `after` (for the reconciler and bid retries)."""
+def stream_records(auction_id: int, after: int) -> list[Event]:
+    """The stream's records with seq > `after` (for the reconciler and bid retries)."""
     entries = get_redis().xrange(keys.events_key(auction_id), min=f"{after + 1}-0", max="+")
     return [decode(fields) for _, fields in entries]
 

@@ -1,18 +1,23 @@
 """The Redis hot state of an auction, computed from the database (the system of record).
 
-`load` writes it when it is missing (FLUSHALL, restart, first use) with a "load if absent"
+`load` writes it when it is missing (Redis lost its data, a restart, first use) with a "load if absent"
 script, so two processes loading at once cannot double-apply. `rebuild` replaces it with a
 replay of the non-voided ledger, guarded by the seq it was computed from (voids). `refresh`
 copies edited listing parameters (approval, rescheduling) without touching the live state.
 """
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Max
 
 from accounts.models import User, mask_username
 from auctions.engine import keys, ledger, rules, scripts
-from auctions.engine.clock import duration_ms, to_ms
+from auctions.engine.clock import duration_ms, from_ms, to_ms
 from auctions.engine.connection import get_redis
+from auctions.engine.records import Event, decode, encode
 from auctions.models import Auction, AuctionEvent, Bid
 
 
@@ -109,11 +114,12 @@ def _last_seqs(auction_id: int) -> tuple[int, int | None]:
     return max(last, last_bid), ended
 
 
-def _record_stream_ahead(auction: Auction) -> None:
+def _record_stream_ahead(auction: Auction) -> list[Event]:
     stored = _last_seqs(auction.pk)[0]
     entries = get_redis().xrange(keys.events_key(auction.pk), min=f"{stored + 1}-0", max="+")
-    if entries:
-        ledger.record_missing(auction, [ledger.decode(fields) for _, fields in entries])
+    if not entries:
+        return []
+    return ledger.record_missing(auction, [decode(fields) for _, fields in entries])
 
 
 def _flatten(mapping: dict[str, str]) -> list[str]:
@@ -127,30 +133,36 @@ def _run_load(auction_id: int, mode: str, state, event, ceilings) -> list:
 
 
 def load(auction: Auction) -> bool:
-    """Load the hot state from the database unless it exists; True when this call loaded it.
+    """Load the hot state from the database unless it exists; True when this call loaded it."""
+    return load_repairing(auction)[0]
+
+
+def load_repairing(auction: Auction) -> tuple[bool, list[Event]]:
+    """`load`, also returning the events it wrote to the ledger on the way (to announce).
 
     Events the stream still holds beyond the ledger (the state hash was lost but not the
     stream, after a crash between a bid and its ledger write) are written to the ledger first,
     so the loaded seq continues the stream instead of colliding with it.
     """
     fresh = Auction.objects.get(pk=auction.pk)
-    _record_stream_ahead(fresh)
+    repaired = _record_stream_ahead(fresh)
     fields, ceilings = replayed_fields(fresh)
     last, ended = _last_seqs(fresh.pk)
     fields["seq"] = str(last)
     if ended is not None:
         fields["es"] = str(ended)
     reply = _run_load(fresh.pk, "absent", _flatten(fields), [], _flatten(ceilings))
-    return reply[0] == b"LOADED"
+    return reply[0] == b"LOADED", repaired
 
 
 def rebuild(
-    auction: Auction, *, expected_seq: int, status: str, event: dict[str, str] | None = None
+    auction: Auction, *, expected_seq: int, status: str, event: Event | None = None
 ) -> int | None:
     """Replace the hot state with a replay of the ledger, if its seq is still `expected_seq`.
 
-    With `event`, the event is appended with seq `expected_seq + 1` in the same script call.
-    Returns the new seq (the event's), or None when the seq moved and the caller must retry.
+    With `event`, the event is appended with seq `expected_seq + 1` in the same script call
+    (its own `seq` is ignored). Returns the new seq (the event's), or None when the seq moved
+    and the caller must retry.
     """
     fields, ceilings = replayed_fields(auction)
     fields["st"] = status
@@ -159,11 +171,15 @@ def rebuild(
     ended = _last_seqs(auction.pk)[1]
     if ended is not None:
         fields["es"] = str(ended)
+    event_fields = {}
+    if event is not None:
+        event_fields = encode(event)
+        del event_fields["seq"]  # the script assigns it
     reply = _run_load(
         auction.pk,
         str(expected_seq),
         _flatten(fields),
-        _flatten(event or {}),
+        _flatten(event_fields),
         _flatten(ceilings),
     )
     if reply[0] != b"LOADED":
@@ -173,6 +189,18 @@ def rebuild(
 
 REFRESHED = ("uv", "st", "sp", "en", "hc", "ew", "p0", "rs", "bn", "inc")
 FROZEN = ("sp", "le", "hc", "ew", "p0", "rs", "bn", "inc")
+
+# A frozen parameter field -> (the Auction field it holds, its value from the field's text).
+_FROZEN_AS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "sp": ("starts_at", from_ms),
+    "le": ("ends_at", from_ms),
+    "hc": ("hard_close_at", lambda v: from_ms(v) if v else None),
+    "ew": ("extension_window", lambda v: timedelta(milliseconds=int(v))),
+    "p0": ("starting_price", int),
+    "rs": ("reserve_price", lambda v: int(v) if v else None),
+    "bn": ("buy_now_price", lambda v: int(v) if v else None),
+    "inc": ("increment", lambda v: int(v[2:]) if v.startswith("*:") and "," not in v else None),
+}
 
 
 def _refresh(auction: Auction, mode: str) -> dict[str, str] | None:
@@ -192,11 +220,49 @@ def refresh(auction: Auction) -> None:
     _refresh(auction, "full")
 
 
-def sync_params(auction: Auction) -> dict[str, str] | None:
+def sync_params(auction: Auction) -> dict[str, Any] | None:
     """Atomically copy the listing's parameters into its hot state unless someone has bid.
 
-    Returns {} when copied (from now on bids use them), the frozen parameter fields (names as
-    in `param_fields`) when the hot state already holds a bid, and None when there is no hot
-    state. Status and stamp are left alone: the edit may not be committed yet.
+    Returns {} when copied (from now on bids use them) and None when there is no hot state.
+    When the hot state already holds a bid, the parameters stay as bids were placed under them
+    and the result maps each `Auction` field whose saved value differs from them to the value
+    bids use. Status and stamp are left alone: the edit may not be committed yet.
     """
-    return _refresh(auction, "params")
+    frozen = _refresh(auction, "params")
+    if not frozen:
+        return frozen
+    saved = param_fields(auction)
+    return {
+        _FROZEN_AS[name][0]: _FROZEN_AS[name][1](value)
+        for name, value in frozen.items()
+        if value != saved[name] and not (name == "le" and value == "")
+    }
+
+
+def shift_times(auction_id: int, delta_ms: int) -> None:
+    """Move every stored moment of the hot state `delta_ms` earlier (tests make time pass)."""
+    client = get_redis()
+    key = keys.state_key(auction_id)
+    if not client.exists(key):
+        return
+    for name in ("sp", "en"):
+        client.hincrby(key, name, -delta_ms)
+    if client.hget(key, "hc"):
+        client.hincrby(key, "hc", -delta_ms)
+
+
+# The listing as the hot state holds it: `Auction` field name -> hot-state field.
+_LISTING = {field: name for name, (field, _) in _FROZEN_AS.items()} | {
+    "status": "st",
+    "updated_at": "uv",
+}
+
+
+def listing_stored(auction_id: int) -> dict[str, str | None]:
+    """The hot state's copy of the listing by `Auction` field name, as stored text (None if
+    absent): its frozen parameters (`ends_at` is the listed end), status and stamp (ms)."""
+    values = get_redis().hmget(keys.state_key(auction_id), list(_LISTING.values()))
+    return {
+        field: None if value is None else value.decode()
+        for field, value in zip(_LISTING, values, strict=True)
+    }

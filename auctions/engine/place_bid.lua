@@ -31,7 +31,10 @@
 --   {"OK", bid_entry, ext_entry, leader_max, has_reserve, bought}
 --                                      accepted; *_entry are the packed stream entries
 --                                      ("bid|<seq>|<bidder>|..." and "extended|<seq>|<end>|<at>",
---                                      field order in ledger.PACKED; ext_entry "" if none)
+--                                      ext_entry "" if none), fields in this order (the table in
+--                                      records.py, checked by a test):
+--     bid:      t seq b h k a m p at n mb l lh rm e bn pl r
+--     extended: t seq e at
 --   {"DUP", "OK", bid_seq, "<ext_seq>:<leader>"}
 --                                      this request was accepted before (ext_seq "0" if none;
 --                                      leader: the leader right after it)
@@ -181,7 +184,7 @@ local bought_text = '0'
 if bought then bought_text = '1' end
 
 -- Stream entries are one packed field (cheaper to append and to return than a field per
--- value); ledger.py unpacks them. The request id goes last: it is the only free text.
+-- value); records.py unpacks them. The request id goes last: it is the only free text.
 local bid_entry = table.concat({
   'bid', fmt(bid_seq), ARGV[1], handle, kind, placed_amount and fmt(placed_amount) or '',
   ARGV[5], fmt(price), fmt(now), fmt(count), fmt(min_bid_now()), fmt(leader), leader_handle,

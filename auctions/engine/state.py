@@ -31,6 +31,31 @@ class AuctionState:
     now: datetime
 
 
+# Every field of an auction's hot-state hash (KEYS[1] of the scripts; see place_bid.lua).
+HOT_FIELDS = {
+    "st": "stored status",
+    "sp": "starts, ms",
+    "en": "effective end, ms",
+    "le": "listed end, ms",
+    "hc": "hard close, ms or empty",
+    "ew": "extension window, ms",
+    "p0": "starting price",
+    "rs": "reserve or empty",
+    "bn": "buy-it-now price or empty",
+    "inc": "increment spec",
+    "uv": "the row's updated_at, ms",
+    "seq": "last seq",
+    "pr": "price",
+    "n": "bid count",
+    "ld": "leader id",
+    "lh": "leader handle",
+    "lm": "leader ceiling",
+    "la": "leader's amount on taking the lead",
+    "sc": "highest other ceiling",
+    "bo": "1 once bought",
+    "es": "the ended event's seq",
+}
+
 # The hot-state fields a read needs, in the order `from_fields` takes them.
 FIELDS = ("st", "sp", "en", "p0", "rs", "bn", "inc", "seq", "pr", "n", "ld", "lh", "lm", "bo")
 

@@ -10,7 +10,7 @@ notifies bidders; this layer adds the permission and reason checks in front of i
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,80 +19,31 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from auctions.engine import clock, hot_state
-from auctions.errors import BidError, Unavailable
+from auctions import engine, inputs
+from auctions.errors import (
+    AuctionHasBids,
+    GavelError,
+    HasBids,
+    InvalidReason,
+    InvalidState,
+    NotAllowed,
+    Unavailable,
+)
+from auctions.inputs import REASON_MAX as REASON_MAX_LENGTH
 from auctions.models import Auction, AuditLog, Bid, Report
 from auctions.roles import is_moderator
 from auctions.services.audit import audit_record
-from auctions.services.lifecycle import AuctionHasBids, auction_cancel, auction_refresh, bid_void
+from auctions.services.lifecycle import auction_cancel, auction_refresh, bid_void
 
 logger = logging.getLogger(__name__)
 
-REASON_MAX_LENGTH = 500
+ENGINE_UNAVAILABLE = "The auction engine did not answer; check the auction, then retry if needed."
 
 # Statuses after which an auction's result (or its cancellation) is final.
 FINAL_STATUSES = (Auction.Status.ENDED, Auction.Status.CANCELLED)
 
 
-class ModerationError(Exception):
-    """A moderation or seller action was refused; nothing changed."""
-
-    code = "MODERATION_ERROR"
-    message = "This action was refused."
-
-    def __init__(self, message: str | None = None):
-        self.message = message or self.message
-        super().__init__(self.message)
-
-
-class ReasonInvalid(ModerationError):
-    """The reason is missing, too long, or not one of the allowed choices."""
-
-    code = "INVALID_REASON"
-    message = "Give a reason."
-
-
-class ActionNotAllowed(ModerationError):
-    """The actor may not perform this action on this object."""
-
-    code = "NOT_ALLOWED"
-    message = "You are not allowed to do this."
-
-
-class EngineUnavailable(ModerationError):
-    """Redis or the database failed mid-action: the outcome is unknown, check and retry."""
-
-    code = "UNAVAILABLE"
-    message = "The auction engine did not answer; check the auction, then retry if needed."
-
-
-class InvalidState(ModerationError):
-    """The object is not in a state this action applies to (e.g. already cancelled, settled)."""
-
-    code = "INVALID_STATE"
-    message = "This action does not apply in the current state."
-
-
-class HasBids(InvalidState):
-    """A seller's cancel after the first bid: only a moderator can cancel now."""
-
-    code = "HAS_BIDS"
-    message = "Someone has bid on this auction; only a moderator can cancel it now."
-
-
 # --- checks -------------------------------------------------------------------------------------
-
-
-def reason_clean(reason: object, *, required: bool = True) -> str:
-    """Return the stripped reason, or raise ReasonInvalid when missing (if required) or too long."""
-    text = reason.strip() if isinstance(reason, str) else ""
-    if reason is not None and not isinstance(reason, str):
-        raise ReasonInvalid("The reason must be text.")
-    if required and not text:
-        raise ReasonInvalid("A reason is required.")
-    if len(text) > REASON_MAX_LENGTH:
-        raise ReasonInvalid(f"The reason is at most {REASON_MAX_LENGTH} characters.")
-    return text
 
 
 def _acting(user) -> bool:
@@ -105,7 +56,7 @@ def _acting(user) -> bool:
 
 def _require_moderator(actor) -> None:
     if not (_acting(actor) and is_moderator(actor)):
-        raise ActionNotAllowed("Only a moderator can do this.")
+        raise NotAllowed("Only a moderator can do this.")
 
 
 def _locked(auction: Auction) -> Auction:
@@ -134,25 +85,12 @@ def engine_refresh(auction: Auction) -> list[str]:
     def run():
         try:
             auction_refresh(auction=auction)
-        except BidError:
+        except GavelError:
             # The next load from the database corrects it; the change itself is committed.
             logger.warning("Could not refresh the hot state of auction %s", auction.pk)
 
     transaction.on_commit(run)
     return kept
-
-
-# Hot-state parameter field -> (model field, value from the field's text).
-_FROZEN_FIELDS = {
-    "sp": ("starts_at", clock.from_ms),
-    "le": ("ends_at", clock.from_ms),
-    "hc": ("hard_close_at", lambda v: clock.from_ms(v) if v else None),
-    "ew": ("extension_window", lambda v: timedelta(milliseconds=int(v))),
-    "p0": ("starting_price", int),
-    "rs": ("reserve_price", lambda v: int(v) if v else None),
-    "bn": ("buy_now_price", lambda v: int(v) if v else None),
-    "inc": ("increment", lambda v: int(v[2:]) if v.startswith("*:") and "," not in v else None),
-}
 
 
 def _params_guard(auction: Auction) -> list[str]:
@@ -164,25 +102,19 @@ def _params_guard(auction: Auction) -> list[str]:
     with transaction.atomic():
         row = _locked(auction)
         try:
-            frozen = hot_state.sync_params(row)
-            if frozen is None:
+            changes = engine.sync_params(row)
+            if changes is None:
                 if Bid.objects.filter(auction_id=row.pk, voided=False).exists():
                     # No hot state to compare with and the row already holds this edit: the
                     # values bids were placed under are gone (Redis lost its data meanwhile).
                     logger.error("Auction %s edited after bids with no hot state", row.pk)
                     return []
-                hot_state.load(row)
-                frozen = hot_state.sync_params(row) or {}
+                engine.hot_state_load(row)
+                changes = engine.sync_params(row) or {}
         except (RedisError, DatabaseError) as error:
             # Bids need Redis too; the next load from the database reads this row.
             logger.warning("Could not sync the parameters of auction %s: %s", row.pk, error)
             return []
-        saved = hot_state.param_fields(row)
-        changes = {
-            _FROZEN_FIELDS[name][0]: _FROZEN_FIELDS[name][1](value)
-            for name, value in frozen.items()
-            if value != saved[name] and not (name == "le" and value == "")
-        }
         if not changes:
             return []
         Auction.objects.filter(pk=row.pk).update(**changes)
@@ -200,7 +132,7 @@ def _params_guard(auction: Auction) -> list[str]:
 def listing_approve(*, auction: Auction, actor, reason: str = "") -> Auction:
     """Publish a pending listing (status → scheduled); the seller is told by email."""
     _require_moderator(actor)
-    reason = reason_clean(reason, required=False)
+    reason = inputs.reason(reason, required=False)
     with transaction.atomic():
         auction = _locked(auction)
         if auction.status != Auction.Status.PENDING:
@@ -226,7 +158,7 @@ def listing_approve(*, auction: Auction, actor, reason: str = "") -> Auction:
 def listing_reject(*, auction: Auction, actor, reason: str) -> Auction:
     """Reject a pending listing with a reason the seller sees in the admin and by email."""
     _require_moderator(actor)
-    reason = reason_clean(reason)
+    reason = inputs.reason(reason)
     with transaction.atomic():
         auction = _locked(auction)
         if auction.status != Auction.Status.PENDING:
@@ -281,10 +213,10 @@ def _engine_cancel(
             auction=auction, actor=actor, reason=reason, only_without_bids=only_without_bids
         )
     except Unavailable as error:
-        raise EngineUnavailable() from error
+        raise Unavailable(ENGINE_UNAVAILABLE) from error
     except AuctionHasBids as error:
         raise HasBids() from error
-    except BidError as error:
+    except GavelError as error:
         raise InvalidState(error.message) from error
     auction.refresh_from_db()
     return auction
@@ -293,7 +225,7 @@ def _engine_cancel(
 def auction_cancel_by_staff(*, auction: Auction, actor, reason: str) -> Auction:
     """A moderator cancels any auction that is not final: live `cancelled` event, no winner."""
     _require_moderator(actor)
-    reason = reason_clean(reason)
+    reason = inputs.reason(reason)
     auction.refresh_from_db()
     _cancel_checks(auction)
     auction = _engine_cancel(auction=auction, actor=actor, reason=reason)
@@ -316,8 +248,8 @@ def auction_cancel_by_seller(*, auction: Auction, actor, reason: str) -> Auction
         and actor.is_active
         and actor.pk == auction.seller_id
     ):
-        raise ActionNotAllowed("Only the seller can cancel their own auction.")
-    reason = reason_clean(reason)
+        raise NotAllowed("Only the seller can cancel their own auction.")
+    reason = inputs.reason(reason)
     auction.refresh_from_db()
     _cancel_checks(auction)
     if Bid.objects.filter(auction=auction).exists():
@@ -329,7 +261,7 @@ def auction_cancel_by_seller(*, auction: Auction, actor, reason: str) -> Auction
 def bid_void_by_staff(*, bid: Bid, actor, reason: str) -> Bid:
     """A moderator voids a bid; the engine replays the ledger without it and tells everyone."""
     _require_moderator(actor)
-    reason = reason_clean(reason)
+    reason = inputs.reason(reason)
     bid.refresh_from_db()
     if bid.voided:
         raise InvalidState("This bid is already voided.")
@@ -341,8 +273,8 @@ def bid_void_by_staff(*, bid: Bid, actor, reason: str) -> Bid:
     try:
         bid_void(bid=bid, actor=actor, reason=reason)
     except Unavailable as error:
-        raise EngineUnavailable() from error
-    except BidError as error:
+        raise Unavailable(ENGINE_UNAVAILABLE) from error
+    except GavelError as error:
         raise InvalidState(error.message) from error
     bid.refresh_from_db()
     return bid
@@ -354,13 +286,13 @@ def bid_void_by_staff(*, bid: Bid, actor, reason: str) -> Bid:
 def user_suspend(*, user, actor, reason: str):
     """Suspend a user: they can no longer bid or list; their standing bids stay unless voided."""
     _require_moderator(actor)
-    reason = reason_clean(reason)
+    reason = inputs.reason(reason)
     if user.pk == actor.pk:
-        raise ActionNotAllowed("You cannot suspend yourself.")
+        raise NotAllowed("You cannot suspend yourself.")
     if user.is_superuser:
-        raise ActionNotAllowed("A superuser cannot be suspended.")
+        raise NotAllowed("A superuser cannot be suspended.")
     if is_moderator(user) and not actor.is_superuser:
-        raise ActionNotAllowed("Only a superuser can suspend a moderator.")
+        raise NotAllowed("Only a superuser can suspend a moderator.")
     model = type(user)
     with transaction.atomic():
         user = model.objects.select_for_update().get(pk=user.pk)
@@ -383,9 +315,9 @@ def user_suspend(*, user, actor, reason: str):
 def user_reinstate(*, user, actor, reason: str):
     """Lift a suspension, with a reason for the record."""
     _require_moderator(actor)
-    reason = reason_clean(reason)
+    reason = inputs.reason(reason)
     if user.pk == actor.pk:
-        raise ActionNotAllowed("You cannot reinstate yourself.")
+        raise NotAllowed("You cannot reinstate yourself.")
     model = type(user)
     with transaction.atomic():
         user = model.objects.select_for_update().get(pk=user.pk)
@@ -410,12 +342,12 @@ def user_reinstate(*, user, actor, reason: str):
 def auction_report(*, auction: Auction, reporter, reason: str, details: str = "") -> Report:
     """A bidder reports a public auction with a reason from `Report.Reason`; one open report each."""
     if not _acting(reporter):
-        raise ActionNotAllowed("Log in with an active account to report an auction.")
+        raise NotAllowed("Log in with an active account to report an auction.")
     if reporter.pk == auction.seller_id:
-        raise ActionNotAllowed("You cannot report your own auction.")
+        raise NotAllowed("You cannot report your own auction.")
     if reason not in Report.Reason.values:
-        raise ReasonInvalid("Choose one of the listed reasons.")
-    details = reason_clean(details, required=reason == Report.Reason.OTHER)
+        raise InvalidReason("Choose one of the listed reasons.")
+    details = inputs.reason(details, required=reason == Report.Reason.OTHER)
     if auction.status not in (
         Auction.Status.SCHEDULED,
         Auction.Status.ENDED,
@@ -438,7 +370,7 @@ def auction_report(*, auction: Auction, reporter, reason: str, details: str = ""
 def report_resolve(*, report: Report, actor, reason: str = "") -> Report:
     """A moderator closes a report (after acting on the auction, or finding nothing wrong)."""
     _require_moderator(actor)
-    reason = reason_clean(reason, required=False)
+    reason = inputs.reason(reason, required=False)
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.resolved_at is not None:
@@ -472,9 +404,9 @@ def auction_relist(
     like any new listing. An auction is relisted at most once.
     """
     if not _acting(actor):
-        raise ActionNotAllowed("A suspended user cannot list.")
+        raise NotAllowed("A suspended user cannot list.")
     if not (actor.pk == auction.seller_id or actor.is_superuser):
-        raise ActionNotAllowed("Only the seller can relist their auction.")
+        raise NotAllowed("Only the seller can relist their auction.")
     auction.refresh_from_db()
     _relist_checks(auction)
     duration = auction.ends_at - auction.starts_at

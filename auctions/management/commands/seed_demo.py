@@ -14,7 +14,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import User
-from auctions.errors import BidError
+from auctions.errors import GavelError
 from auctions.models import Auction, Category
 from auctions.roles import MODERATORS_GROUP, SELLERS_GROUP
 from auctions.selectors import auction_state_get
@@ -114,7 +114,7 @@ class Command(BaseCommand):
                         amount=auction_state_get(auction=auction).min_bid,
                         request_id=f"seed-{auction.pk}-{round_number}",
                     )
-                except BidError as refusal:
+                except GavelError as refusal:
                     self.stderr.write(f"Demo bid on {auction} refused: {refusal.code}")
 
     def _lot(self, lot, users, categories) -> int:

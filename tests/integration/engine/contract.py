@@ -539,7 +539,7 @@ class EngineContractSuite:
     def test_bid_broadcasts_after_commit_and_tells_the_outbid_leader(
         self, django_capture_on_commit_callbacks
     ):
-        from auctions import events
+        from auctions.events import broadcast as events
 
         auction = make_auction(title="Clock")
         alice, bob = make_user(), make_user()
@@ -576,7 +576,7 @@ class EngineContractSuite:
         assert [m.to for m in mail.outbox] == [[alice.email]]
 
     def test_settle_notifies_the_winner_and_the_seller(self, django_capture_on_commit_callbacks):
-        from auctions import events
+        from auctions.events import broadcast as events
 
         auction = make_auction(title="Lamp")
         alice = make_user()

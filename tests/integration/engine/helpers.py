@@ -3,7 +3,7 @@
 import itertools
 from datetime import timedelta
 
-from auctions.engine import clock, keys
+from auctions.engine import clock, hot_state
 from auctions.engine.connection import get_redis
 from auctions.models import Auction, AuctionEvent, Bid
 from auctions.services.bidding import bid_place
@@ -51,13 +51,7 @@ def shift_time(auction, delta: timedelta) -> None:
         Bid.objects.filter(pk=bid_row.pk).update(placed_at=bid_row.placed_at - delta)
     for name, value in fields.items():
         setattr(auction, name, value)
-    client = get_redis()
-    key = keys.state_key(auction.pk)
-    if client.exists(key):
-        for field in ("sp", "en"):
-            client.hincrby(key, field, -ms)
-        if client.hget(key, "hc"):
-            client.hincrby(key, "hc", -ms)
+    hot_state.shift_times(auction.pk, ms)
 
 
 def ms(moment) -> int:

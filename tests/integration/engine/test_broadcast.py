@@ -8,7 +8,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection
 
-from auctions import events
+from auctions.events import broadcast as events
 from tests.factories import make_auction, make_user
 from tests.integration.engine.helpers import bid
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from auctions.engine import hot_state, keys, rules
 from auctions.engine.api import auction_state_get
-from auctions.engine.ledger import decode
+from auctions.engine.records import decode
 from auctions.errors import AuctionEnded, BidError, BidTooLow
 from auctions.models import Auction, AuctionEvent, Bid
 from auctions.services.bidding import bid_place
@@ -101,10 +101,11 @@ def test_fifty_bidders_twenty_bids_each(postgres_db, real_engine_redis, settings
     assert len(acknowledged) == len(bids)
 
     stream = _stream(real_engine_redis, auction)
-    assert [(int(e["seq"]), int(e["b"]), e["r"], int(e["p"]), e["a"], e["m"]) for e in stream] == [
-        (b.seq, b.bidder_id, b.request_id, b.price, str(b.amount or ""), str(b.max_amount or ""))
-        for b in bids
-    ], "the ledger equals the stream"
+    assert [
+        (e.seq, e.bidder_id, e.request_id, e.price, e.amount, e.max_amount) for e in stream
+    ] == [(b.seq, b.bidder_id, b.request_id, b.price, b.amount, b.max_amount) for b in bids], (
+        "the ledger equals the stream"
+    )
 
     params, entries = _replayed(auction)
     expected = rules.replay(params, entries)

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from auctions.engine import hot_state, rules
 from auctions.engine.api import auction_state_get
+from auctions.errors import InvalidReason, InvalidState, NotAllowed, Unavailable
 from auctions.models import Auction, AuctionEvent, AuditLog, Bid, Report
 from auctions.services import moderation
 from auctions.services.bidding import bid_place
-from auctions.services.moderation import ActionNotAllowed, InvalidState, ReasonInvalid
 from tests.factories import make_auction, make_user
 
 pytestmark = pytest.mark.django_db
@@ -129,9 +129,9 @@ def test_cancelling_after_the_end_before_settling_is_refused(
 def test_cancel_needs_a_reason(engine_redis, run, seller_a, moderator, reason):
     auction = make_auction(seller=seller_a)
     before = unchanged_marker(auction)
-    with pytest.raises(ReasonInvalid):
+    with pytest.raises(InvalidReason):
         run(moderation.auction_cancel_by_staff, auction=auction, actor=moderator, reason=reason)
-    with pytest.raises(ReasonInvalid):
+    with pytest.raises(InvalidReason):
         run(moderation.auction_cancel_by_seller, auction=auction, actor=seller_a, reason=reason)
     assert unchanged_marker(auction) == before
 
@@ -141,9 +141,9 @@ def test_seller_cancels_only_their_own_and_only_before_the_first_bid(
 ):
     quiet = make_auction(seller=seller_a)
     channel_events.join(f"auction-{quiet.pk}")
-    with pytest.raises(ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         run(moderation.auction_cancel_by_seller, auction=quiet, actor=seller_b, reason="mine?")
-    with pytest.raises(ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         run(moderation.auction_cancel_by_staff, auction=quiet, actor=seller_a, reason="staff?")
     run(moderation.auction_cancel_by_seller, auction=quiet, actor=seller_a, reason="Sold locally")
     quiet.refresh_from_db()
@@ -221,9 +221,9 @@ def test_void_refusals_change_nothing(engine_redis, run, seller_a, seller_b, mod
     bid = Bid.objects.get(auction=auction)
     before = unchanged_marker(auction)
     for actor in (seller_a, seller_b, bidder):
-        with pytest.raises(ActionNotAllowed):
+        with pytest.raises(NotAllowed):
             run(moderation.bid_void_by_staff, bid=bid, actor=actor, reason="no")
-    with pytest.raises(ReasonInvalid):
+    with pytest.raises(InvalidReason):
         run(moderation.bid_void_by_staff, bid=bid, actor=moderator, reason="")
     assert unchanged_marker(auction) == before
 
@@ -273,7 +273,7 @@ def test_an_engine_outage_during_cancel_is_reported_as_unavailable(
 ):
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from auctions.services import lifecycle
+    from auctions.engine import lifecycle
 
     auction = make_auction(seller=seller_a)
     before = unchanged_marker(auction)
@@ -282,6 +282,6 @@ def test_an_engine_outage_during_cancel_is_reported_as_unavailable(
         raise RedisConnectionError("down")
 
     monkeypatch.setattr(lifecycle, "_lifecycle", down)
-    with pytest.raises(moderation.EngineUnavailable):
+    with pytest.raises(Unavailable):
         run(moderation.auction_cancel_by_staff, auction=auction, actor=moderator, reason="x")
     assert unchanged_marker(auction) == before

@@ -8,15 +8,10 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import User
-from auctions.errors import AuctionNotOpen, NotAllowed
+from auctions.errors import AuctionNotOpen, InvalidReason, InvalidState, NotAllowed
+from auctions.inputs import REASON_MAX
 from auctions.models import Auction, AuditLog, Report
 from auctions.services import moderation
-from auctions.services.moderation import (
-    REASON_MAX_LENGTH,
-    ActionNotAllowed,
-    InvalidState,
-    ReasonInvalid,
-)
 from tests.factories import make_auction, make_moderator
 
 pytestmark = pytest.mark.django_db
@@ -85,11 +80,11 @@ def test_reject_keeps_the_reason_for_the_seller_and_emails_it(
 @pytest.mark.parametrize(
     "reason, error",
     [
-        ("", ReasonInvalid),
-        ("   ", ReasonInvalid),
-        (None, ReasonInvalid),
-        (42, ReasonInvalid),
-        ("x" * (REASON_MAX_LENGTH + 1), ReasonInvalid),
+        ("", InvalidReason),
+        ("   ", InvalidReason),
+        (None, InvalidReason),
+        (42, InvalidReason),
+        ("x" * (REASON_MAX + 1), InvalidReason),
     ],
 )
 def test_reject_refuses_a_missing_or_too_long_reason(pending, moderator, reason, error):
@@ -101,9 +96,9 @@ def test_reject_refuses_a_missing_or_too_long_reason(pending, moderator, reason,
 
 
 def test_a_reason_of_exactly_the_maximum_length_is_accepted(pending, moderator):
-    moderation.listing_reject(auction=pending, actor=moderator, reason="x" * REASON_MAX_LENGTH)
+    moderation.listing_reject(auction=pending, actor=moderator, reason="x" * REASON_MAX)
     pending.refresh_from_db()
-    assert len(pending.moderation_reason) == REASON_MAX_LENGTH
+    assert len(pending.moderation_reason) == REASON_MAX
 
 
 @pytest.mark.parametrize("status", ["scheduled", "rejected", "ended", "cancelled", "draft"])
@@ -137,9 +132,9 @@ def test_non_moderators_cannot_approve_or_reject(pending, seller_a, bidder):
     User.objects.filter(pk=suspended_moderator.pk).update(is_suspended=True)
     suspended_moderator.refresh_from_db()
     for actor in (seller_a, bidder, suspended_moderator):
-        with pytest.raises(ActionNotAllowed):
+        with pytest.raises(NotAllowed):
             moderation.listing_approve(auction=pending, actor=actor)
-        with pytest.raises(ActionNotAllowed):
+        with pytest.raises(NotAllowed):
             moderation.listing_reject(auction=pending, actor=actor, reason="no")
     pending.refresh_from_db()
     assert pending.status == Auction.Status.PENDING
@@ -191,15 +186,15 @@ def test_double_suspend_and_reinstating_an_active_user_are_refused(bidder, moder
 
 def test_suspension_limits(bidder, moderator, superuser, seller_a):
     other_moderator = make_moderator("moderator2")
-    with pytest.raises(ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         moderation.user_suspend(user=moderator, actor=moderator, reason="me")
-    with pytest.raises(ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         moderation.user_suspend(user=superuser, actor=moderator, reason="root")
-    with pytest.raises(ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         moderation.user_suspend(user=other_moderator, actor=moderator, reason="peer")
-    with pytest.raises(ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         moderation.user_suspend(user=bidder, actor=seller_a, reason="seller")
-    with pytest.raises(ReasonInvalid):
+    with pytest.raises(InvalidReason):
         moderation.user_suspend(user=bidder, actor=moderator, reason="")
     assert not User.objects.filter(is_suspended=True).exists()
     # A superuser may suspend a moderator.
@@ -237,14 +232,14 @@ def test_a_bidder_reports_a_public_auction_once(seller_a, bidder):
 )
 def test_bad_reports_are_refused(seller_a, bidder, reason, details):
     auction = make_auction(seller=seller_a)
-    with pytest.raises(ReasonInvalid):
+    with pytest.raises(InvalidReason):
         moderation.auction_report(auction=auction, reporter=bidder, reason=reason, details=details)
     assert not Report.objects.exists()
 
 
 def test_sellers_cannot_report_their_own_and_nobody_reports_a_pending_listing(seller_a, bidder):
     own = make_auction(seller=seller_a)
-    with pytest.raises(ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         moderation.auction_report(auction=own, reporter=seller_a, reason="prohibited")
     pending = make_auction(seller=seller_a, status=Auction.Status.PENDING)
     with pytest.raises(InvalidState):
@@ -262,7 +257,7 @@ def test_resolving_a_report_is_audited_and_frees_the_reporter_to_report_again(
     assert report.resolved_by == moderator
     with pytest.raises(InvalidState):
         moderation.report_resolve(report=report, actor=moderator)
-    with pytest.raises(ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         moderation.report_resolve(report=report, actor=bidder)
     assert audit_actions() == ["report.resolve"]
     moderation.auction_report(auction=auction, reporter=bidder, reason="misleading")
@@ -309,7 +304,7 @@ def test_relist_is_refused_for_sold_live_or_already_relisted_auctions(seller_a, 
         with pytest.raises(InvalidState):
             moderation.auction_relist(auction=auction, actor=seller_a)
     unsold = ended(seller_a)
-    with pytest.raises(ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         moderation.auction_relist(auction=unsold, actor=seller_b)
     count = Auction.objects.count()
     moderation.auction_relist(auction=unsold, actor=seller_a)
@@ -323,7 +318,7 @@ def test_a_suspended_seller_cannot_relist(seller_a, moderator):
     moderation.user_suspend(user=seller_a, actor=moderator, reason="fraud")
     seller_a.refresh_from_db()
     count = Auction.objects.count()
-    with pytest.raises(ActionNotAllowed):
+    with pytest.raises(NotAllowed):
         moderation.auction_relist(auction=unsold, actor=seller_a)
     assert Auction.objects.count() == count
 

@@ -13,7 +13,8 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
-from auctions import events, presence
+from auctions import presence
+from auctions.events import broadcast as events
 from auctions.models import Bid
 from auctions.routing import websocket_urlpatterns
 from auctions.services.bidding import bid_place

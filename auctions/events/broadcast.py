@@ -1,9 +1,8 @@
-"""Event shapes and their broadcast (DESIGN §4): public events per auction, private per user.
+"""The broadcaster: events to an auction's viewers and to one user's connections.
 
-Builders turn the engine's raw stream entries into the public dicts the API, the WebSocket and
-the `AuctionEvent` table share: money as "12.50" strings, times as ISO-8601 UTC, bidders masked,
-never anyone's maximum. `publish_*` send through the channel layer after the current transaction
-commits (Zulip's send_event_on_commit), so nobody hears of a write that was rolled back.
+`publish_*` send through the channel layer after the current transaction commits (Zulip's
+send_event_on_commit), so nobody hears of a write that was rolled back; inside a server the send
+is handed to its event loop, so an acknowledgement never waits for a broadcast.
 """
 
 import asyncio
@@ -15,12 +14,7 @@ from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from auctions.engine.clock import from_ms
-from auctions.money import format_amount
-
 log = logging.getLogger(__name__)
-
-PUBLIC_TYPES = ("bid", "extended", "ended", "cancelled", "bid_voided")
 
 
 def auction_group(auction_id: int) -> str:
@@ -31,85 +25,6 @@ def auction_group(auction_id: int) -> str:
 def user_group(user_id: int) -> str:
     """The channel-layer group of one user's connections (private events)."""
     return f"user-{int(user_id)}"
-
-
-def iso_ms(value: str | int) -> str:
-    """Milliseconds since the epoch as an ISO-8601 UTC string."""
-    return from_ms(value).isoformat().replace("+00:00", "Z")
-
-
-def _money(value: str | None) -> str | None:
-    return format_amount(int(value)) if value not in (None, "") else None
-
-
-def _opt(value: str | None) -> str | None:
-    return value if value not in (None, "") else None
-
-
-def public_event(auction_id: int, raw: dict[str, str]) -> dict:
-    """The public dict of one raw stream entry (see place_bid.lua / lifecycle.lua fields)."""
-    kind, seq = raw["t"], int(raw["seq"])
-    base = {"type": kind, "seq": seq, "auction_id": int(auction_id)}
-    if kind == "bid":
-        return base | {
-            "price": _money(raw["p"]),
-            "bidder": raw["h"],
-            "placed_at": iso_ms(raw["at"]),
-            "bid_count": int(raw["n"]),
-            "min_bid": _money(raw["mb"]),
-            "leader": _opt(raw["lh"]),
-            "reserve_met": raw["rm"] == "1",
-            "ends_at": iso_ms(raw["e"]),
-            "buy_now_price": _money(raw.get("bn")),
-        }
-    if kind == "extended":
-        return base | {"ends_at": iso_ms(raw["e"])}
-    if kind == "ended":
-        return base | {
-            "winner": _opt(raw["wh"]) if _opt(raw["w"]) else None,
-            "final_price": _money(raw["fp"]),
-            "reserve_met": raw["rm"] == "1",
-        }
-    if kind == "cancelled":
-        return base | {"reason": raw.get("reason", "")}
-    if kind == "bid_voided":
-        return base | {
-            "voided_seq": int(raw["vs"]),
-            "price": _money(raw["p"]),
-            "leader": _opt(raw["lh"]),
-            "bid_count": int(raw["n"]),
-            "min_bid": _money(raw["mb"]),
-            "reserve_met": raw["rm"] == "1",
-            "ends_at": iso_ms(raw["e"]),
-            "buy_now_price": _money(raw.get("bn")),
-        }
-    raise ValueError(f"unknown event type {kind!r}")
-
-
-def outbid_event(*, auction_id: int, title: str, price: int, min_bid: int) -> dict:
-    """Private: you are no longer the leader."""
-    return {
-        "type": "outbid",
-        "auction_id": int(auction_id),
-        "title": title,
-        "price": format_amount(price),
-        "min_bid": format_amount(min_bid),
-    }
-
-
-def won_event(*, auction_id: int, title: str, final_price: int) -> dict:
-    """Private: you won the auction."""
-    return {
-        "type": "won",
-        "auction_id": int(auction_id),
-        "title": title,
-        "final_price": format_amount(final_price),
-    }
-
-
-def viewers_event(*, auction_id: int, count: int) -> dict:
-    """Ephemeral: how many are watching the auction now (no seq)."""
-    return {"type": "viewers", "auction_id": int(auction_id), "count": int(count)}
 
 
 def _server_loop() -> asyncio.AbstractEventLoop | None:

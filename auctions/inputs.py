@@ -1,0 +1,79 @@
+"""The gates every piece of outside input passes: one function and one length limit per input.
+
+Amounts go through `auctions.money.parse_amount` (form, API and WebSocket alike); request ids
+through `request_id`; reasons through `reason`. Each refuses with one code of
+`auctions.errors`, so every surface refuses the same values the same way.
+"""
+
+import re
+import uuid
+from typing import Any
+
+from django.conf import settings
+
+from auctions.errors import BadRequest, InvalidAmount, InvalidReason
+from auctions.money import parse_amount
+
+# The longest request id (the `Bid.request_id` column holds it, suffixed when it is reused).
+REQUEST_ID_MAX = 64
+# The longest reason (a cancel, a void, a suspension, a report's details).
+REASON_MAX = 500
+
+# What a client may send: ids are echoed in replies and logs, so a plain alphabet.
+_CLIENT_REQUEST_ID = re.compile(rf"[A-Za-z0-9._:-]{{1,{REQUEST_ID_MAX}}}")
+
+
+def new_request_id() -> str:
+    """A fresh idempotency key (what the form embeds and the API uses when none is sent)."""
+    return uuid.uuid4().hex
+
+
+def request_id(value: object, *, free_text: bool = False) -> str:
+    """The request id to use: `value`, or a new one when none was sent; else BAD_REQUEST.
+
+    From a client (form, API, WebSocket) it is 1-64 letters, digits or `. _ : -`. Services
+    called in-process (`free_text`) take any text of at most 64 characters.
+    """
+    if value is None or value == "":
+        return new_request_id()
+    if free_text:
+        if isinstance(value, str) and len(value) <= REQUEST_ID_MAX:
+            return value
+        raise BadRequest(f"The request id must be text of at most {REQUEST_ID_MAX} characters.")
+    if not isinstance(value, str) or not _CLIENT_REQUEST_ID.fullmatch(value):
+        raise BadRequest(f"request_id must be 1-{REQUEST_ID_MAX} letters, digits or . _ : -")
+    return value
+
+
+def amount(value: Any) -> int | None:
+    """None, or positive integer minor units within the site maximum (else INVALID_AMOUNT).
+
+    Integers are taken as minor units; anything else is read by `parse_amount`.
+    """
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 0 < value <= settings.GAVEL_MAX_AMOUNT:
+            return value
+        raise InvalidAmount()
+    return parse_amount(value)
+
+
+def amount_pair(cents: int | None, max_cents: int | None) -> None:
+    """Refuse a bid with neither an amount nor a maximum, or a maximum below the amount."""
+    if cents is None and max_cents is None:
+        raise InvalidAmount("Enter an amount to bid.")
+    if cents is not None and max_cents is not None and max_cents < cents:
+        raise InvalidAmount("Your maximum must be at least your bid.")
+
+
+def reason(value: object, *, required: bool = True) -> str:
+    """The stripped reason; INVALID_REASON when missing (if required), not text or too long."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidReason("The reason must be text.")
+    text = value.strip() if isinstance(value, str) else ""
+    if required and not text:
+        raise InvalidReason("A reason is required.")
+    if len(text) > REASON_MAX:
+        raise InvalidReason(f"The reason is at most {REASON_MAX} characters.")
+    return text
