@@ -2,8 +2,8 @@
 
     DATABASE_URL=postgres://… REDIS_URL=redis://… python -m tests.bench [module …] [--no-docs]
 
-Modules run in this order (each exposes `main() -> dict` of figures): `engine_vs_naive`,
-`script_cost`, then `fanout` and `idle` (issue 4) when present. Naming modules runs only those.
+Modules run in this order (each exposes `main() -> dict` of figures): `http_bids`,
+`engine_vs_naive`, `script_cost`, then `fanout` and `idle` when present. Naming modules runs only those.
 The run uses its own database and Redis DB index (see `tests/bench/env.py`) and drops them at
 the end. Unless `--no-docs`, the table replaces the generated block of `docs/benchmarks.md`.
 """
@@ -22,6 +22,7 @@ from pathlib import Path
 from tests.bench import env
 
 MODULES = {
+    "http_bids": "Bids over HTTP: make serve vs naive Django under gunicorn (32 bidders, one lot)",
     "engine_vs_naive": "Engine vs naive Django (32 concurrent bidders, one hot auction)",
     "script_cost": "Script cost (pipelined EVALSHA, same client)",
     "fanout": "Fan-out to WebSocket viewers (two ASGI servers)",

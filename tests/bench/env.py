@@ -1,8 +1,8 @@
 """The benchmarks' own environment: a dedicated PostgreSQL database and Redis DB index.
 
-`configure()` must run before Django is set up: it points `DATABASE_URL` at `gavel_bench` on the
-server `DATABASE_URL` names (created and migrated here), and `REDIS_URL` at a Redis DB index of
-its own (`GAVEL_BENCH_REDIS_DB`, default 15, flushed before and after), so a benchmark never
+`configure()` must run before Django is set up: it points `DATABASE_URL` at `gavel_bench` (or
+`GAVEL_BENCH_DB`) on the server `DATABASE_URL` names (created and migrated here), and
+`REDIS_URL` at a Redis DB index of its own (`GAVEL_BENCH_REDIS_DB`, default 15, flushed before and after), so a benchmark never
 touches a developer's data. `teardown()` drops both. Subprocesses (ASGI servers of the fan-out
 benchmark) inherit the rewritten variables.
 """
@@ -10,7 +10,10 @@ benchmark) inherit the rewritten variables.
 import os
 from urllib.parse import urlsplit, urlunsplit
 
-BENCH_DB = "gavel_bench"
+# `GAVEL_BENCH_DB` names another database, so two runs on one PostgreSQL server never collide.
+BENCH_DB = os.environ.get("GAVEL_BENCH_DB", "gavel_bench")
+if not BENCH_DB.replace("_", "").isalnum():
+    raise ValueError("GAVEL_BENCH_DB must be letters, digits and underscores")
 DEFAULT_REDIS_DB = 15
 
 

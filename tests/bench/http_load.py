@@ -1,0 +1,89 @@
+"""The HTTP load generator of `http_bids.py`, run in its own process (aiohttp).
+
+    python -m tests.bench.http_load < spec.json
+
+The spec: `{"url", "origin", "cookies": [{"sessionid": …, "csrftoken": …}, …], "warmup",
+"seconds", "increment", "start"}`. Every bidder is a coroutine with its own aiohttp session and
+one keep-alive connection, bidding in a closed loop on one hot lot: the minimum bid it was last
+told (after its own acceptance: price + increment; after BID_TOO_LOW: the `min_bid` of the
+refusal) plus 0-3 increments. Prints `GO` when the warm-up ends, `END` when the measured window
+closes (the parent samples CPU at those lines), then one JSON line of results: per measured
+request its latency and outcome, and the seq of every acknowledged bid of the whole run.
+"""
+
+import asyncio
+import json
+import random
+import sys
+import time
+import uuid
+from decimal import Decimal
+
+import aiohttp
+
+
+def _cents(text: str) -> int:
+    return int(Decimal(text) * 100)
+
+
+def _money(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+async def _bidder(spec: dict, cookies: dict, clock: dict, results: dict) -> None:
+    increment = spec["increment"]
+    min_bid = spec["start"]
+    headers = {
+        "Origin": spec["origin"],
+        "X-CSRFToken": cookies["csrftoken"],
+        "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
+        "Content-Type": "application/json",
+    }
+    connector = aiohttp.TCPConnector(limit=1, force_close=False)
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+        while time.monotonic() < clock["end"]:
+            amount = min_bid + random.randint(0, 3) * increment  # noqa: S311
+            body = json.dumps({"amount": _money(amount), "request_id": uuid.uuid4().hex})
+            started = time.monotonic()
+            try:
+                async with session.post(spec["url"], data=body) as response:
+                    status = response.status
+                    answer = await response.json(content_type=None)
+            except (aiohttp.ClientError, ValueError) as error:
+                status, answer = 0, {"error": type(error).__name__}
+            ended = time.monotonic()
+            if answer.get("accepted"):
+                results["acknowledged"].append(answer["seq"])
+                min_bid = _cents(answer["price"]) + increment
+            elif answer.get("error") == "BID_TOO_LOW":
+                min_bid = _cents(answer["min_bid"])
+            if clock["go"] <= started and ended <= clock["end"]:
+                outcome = "accepted" if answer.get("accepted") else answer.get("error", str(status))
+                results["requests"].append((round((ended - started) * 1000, 3), outcome))
+
+
+async def run(spec: dict) -> dict:
+    now = time.monotonic()
+    clock = {"go": now + spec["warmup"], "end": now + spec["warmup"] + spec["seconds"]}
+    results: dict = {"requests": [], "acknowledged": []}
+    tasks = [
+        asyncio.create_task(_bidder(spec, cookies, clock, results)) for cookies in spec["cookies"]
+    ]
+    await asyncio.sleep(clock["go"] - time.monotonic())
+    print("GO", flush=True)
+    await asyncio.sleep(max(0.0, clock["end"] - time.monotonic()))
+    print("END", flush=True)
+    await asyncio.gather(*tasks)
+    return results
+
+
+def main() -> None:
+    spec = json.loads(sys.stdin.read())
+    import uvloop
+
+    results = uvloop.run(run(spec))
+    print(json.dumps(results), flush=True)
+
+
+if __name__ == "__main__":
+    main()
