@@ -16,6 +16,7 @@ from django.conf import settings  # noqa: E402
 
 from auctions.outage import WebSocketOutageGuard  # noqa: E402
 from auctions.routing import websocket_urlpatterns  # noqa: E402
+from config.request_id import RequestIdASGIMiddleware  # noqa: E402
 
 if settings.DEBUG:
     # daphne serves no static files of its own; in development Django's handler does.
@@ -25,9 +26,11 @@ if settings.DEBUG:
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
-        "websocket": WebSocketOutageGuard(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        "http": RequestIdASGIMiddleware(django_asgi_app),
+        "websocket": RequestIdASGIMiddleware(
+            WebSocketOutageGuard(
+                AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            )
         ),
     }
 )

@@ -1,9 +1,9 @@
 """`make serve`: Gavel in production (DESIGN §5) — the web processes and the lifecycle worker.
 
 Refuses to start unless `DATABASE_URL`, `REDIS_URL`, `DJANGO_SECRET_KEY` and
-`DJANGO_ALLOWED_HOSTS` are set; runs everything with `DJANGO_DEBUG=0`. Migrates, then starts
-uvicorn with `WEB_CONCURRENCY` (default: the number of cores) worker processes serving HTTP and
-WebSocket on `HOST:PORT`, and one `manage.py run_worker`. SIGINT or SIGTERM stops them all; when
+`DJANGO_ALLOWED_HOSTS` are set; runs everything with `DJANGO_DEBUG=0`. Migrates, collects the
+static files, then starts uvicorn with `WEB_CONCURRENCY` (default: the number of cores) worker
+processes serving HTTP and WebSocket on `HOST:PORT`, and one `manage.py run_worker`. SIGINT or SIGTERM stops them all; when
 one of them dies the others are stopped too and the exit status is non-zero, so a process
 manager restarts the whole set. A port already taken is reported at once (exit status 1).
 """
@@ -119,6 +119,10 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
     env = {**environ, "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings"}
     migrate = [sys.executable, "manage.py", "migrate", "--noinput"]
     if subprocess.run(migrate, cwd=PROJECT_ROOT, env=env, check=False).returncode != 0:  # noqa: S603
+        return 1
+    # The web processes serve the hashed, compressed static files this writes to STATIC_ROOT.
+    collect = [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"]
+    if subprocess.run(collect, cwd=PROJECT_ROOT, env=env, check=False).returncode != 0:  # noqa: S603
         return 1
 
     stopping = False

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.request_id.request_id_middleware",
     "django.middleware.security.SecurityMiddleware",
     # An outage (database or Redis down) answers 503 UNAVAILABLE, never 500.
     "auctions.outage.OutageMiddleware",
@@ -270,13 +271,60 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Logging: one line per event (time, level, logger, request id) on stderr. ---
+# GAVEL_LOG_FORMAT=json writes JSON lines (the production default); "text" is for people.
+# Django's own loggers and the ASGI server's propagate to the one root handler, so nothing is
+# printed twice. gavel.access has one line per HTTP request (GAVEL_ACCESS_LOG=0 turns it off).
+GAVEL_LOG_FORMAT = os.environ.get("GAVEL_LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if GAVEL_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("GAVEL_LOG_FORMAT must be 'json' or 'text'")
+GAVEL_ACCESS_LOG = env_flag("GAVEL_ACCESS_LOG", True)
+_PROPAGATE_ONLY = {"handlers": [], "propagate": True}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": GAVEL_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default config gives these their own handlers (console in DEBUG, runserver's
+        # lines): they go through the root handler instead, once.
+        "django": _PROPAGATE_ONLY,
+        "django.server": _PROPAGATE_ONLY,
+        # runserver's own access lines: gavel.access writes them already, with the request id.
+        "django.channels.server": {**_PROPAGATE_ONLY, "level": "WARNING"},
+        "uvicorn": _PROPAGATE_ONLY,
+        "uvicorn.error": _PROPAGATE_ONLY,
+        "uvicorn.access": _PROPAGATE_ONLY,
+        "daphne": {**_PROPAGATE_ONLY, "level": "WARNING"},
+    },
 }
+# Error tracking, by setting: SENTRY_DSN (with `pip install 'gavel[sentry]'`, docs/deploy.md).
+if os.environ.get("SENTRY_DSN"):
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=os.environ["SENTRY_DSN"],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", 0)),
+        send_default_pii=False,
+    )
+
 
 # --- Gavel: the auction rules' settings (DESIGN §3). Money is integer minor units. ---
 GAVEL_CURRENCY = os.environ.get("GAVEL_CURRENCY", "USD")
