@@ -31,6 +31,8 @@ _RECENT = timedelta(hours=1)
 class PassReport:
     settled: int = 0
     reconciled: int = 0
+    orders_closed: int = 0
+    offers_expired: int = 0
 
 
 def _due_auctions():
@@ -69,6 +71,18 @@ def _refresh_connections() -> None:
         close_old_connections()
 
 
+def _after_sale(report: PassReport) -> None:
+    """Close orders left unpaid past their deadline; expire second-chance offers."""
+    from orders.services.offers import offers_expire
+    from orders.services.orders import orders_close_unpaid
+
+    try:
+        report.orders_closed += orders_close_unpaid()
+        report.offers_expired += offers_expire()
+    except Exception:
+        log.exception("after-sale pass failed")
+
+
 def run_once() -> PassReport:
     """One pass: settle what is due, then write any stream event the ledger lacks."""
     report = PassReport()
@@ -80,6 +94,7 @@ def run_once() -> PassReport:
         except GavelError as error:
             log.warning("settling auction %s failed: %s", auction.pk, error)
     _reconcile_all(report)
+    _after_sale(report)
     _refresh_connections()
     return report
 

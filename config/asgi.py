@@ -17,6 +17,7 @@ from django.conf import settings  # noqa: E402
 from auctions.outage import WebSocketOutageGuard  # noqa: E402
 from auctions.routing import websocket_urlpatterns  # noqa: E402
 from config.request_id import RequestIdASGIMiddleware  # noqa: E402
+from orders.routing import websocket_urlpatterns as order_websocket_urlpatterns  # noqa: E402
 
 if settings.DEBUG:
     # daphne serves no static files of its own; in development Django's handler does.
@@ -29,7 +30,11 @@ application = ProtocolTypeRouter(
         "http": RequestIdASGIMiddleware(django_asgi_app),
         "websocket": RequestIdASGIMiddleware(
             WebSocketOutageGuard(
-                AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+                AllowedHostsOriginValidator(
+                    AuthMiddlewareStack(
+                        URLRouter(websocket_urlpatterns + order_websocket_urlpatterns)
+                    )
+                )
             )
         ),
     }

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "auctions",
     "notices",
+    "orders",
 ]
 
 MIDDLEWARE = [
@@ -366,3 +367,9 @@ GAVEL_HOT_STATE_TTL_AFTER_END = int(os.environ.get("GAVEL_HOT_STATE_TTL_AFTER_EN
 # Threads that send notice emails off the bid's acknowledgement path (a slow mail server must
 # not slow bidding); 0 sends them inline after commit (the tests do, to read mail.outbox).
 GAVEL_NOTICE_THREADS = int(os.environ.get("GAVEL_NOTICE_THREADS", 2))
+
+# --- After the sale (orders, second-chance offers). ---
+# Days a buyer has to pay before the worker closes the order unpaid.
+GAVEL_ORDER_PAYMENT_DAYS = int(os.environ.get("GAVEL_ORDER_PAYMENT_DAYS", 7))
+# Hours a second-chance offer stays open to the next bidder.
+GAVEL_SECOND_CHANCE_HOURS = int(os.environ.get("GAVEL_SECOND_CHANCE_HOURS", 48))

@@ -27,6 +27,7 @@ urlpatterns = [
     path("healthz", auctions_api.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("orders.urls")),
     path("", include("auctions.urls")),
 ]
 

@@ -14,6 +14,7 @@ from auctions.engine.clock import from_ms
 from auctions.engine.records import BidPlaced, BidVoided, Cancelled, Ended, Event
 from auctions.events.shapes import public_event
 from auctions.models import Auction, AuctionEvent, Bid
+from orders.services.orders import order_open
 
 REQUEST_ID_MAX = 64
 
@@ -70,6 +71,14 @@ def _apply(auction: Auction, record: Event, careful: bool = False) -> None:
             settled_at=at,
             updated_at=timezone.now(),
         )
+        if record.winner_id is not None and record.final_price is not None:
+            # In the result's transaction: a settled sale always has its order.
+            order_open(
+                auction_id=auction.pk,
+                buyer_id=record.winner_id,
+                seller_id=auction.seller_id,
+                price=record.final_price,
+            )
     elif isinstance(record, Cancelled):
         Auction.objects.filter(pk=auction.pk).update(
             status=Auction.Status.CANCELLED,

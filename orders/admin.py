@@ -1,0 +1,251 @@
+"""Orders in the admin: the seller works their own sales (mark paid, mark shipped with a
+tracking note, set postage, offer an unpaid lot to the next bidder); moderators see all.
+
+Every change goes through `orders.services`, which checks the step and audits it; the admin only
+shows forms and turns refusals into messages.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+
+from auctions.admin.access import ReadOnlyAdminMixin, sees_all
+from auctions.admin.reason import apply_each, render_reason_page
+from auctions.templatetags.money import format_money
+from orders.models import Feedback, Order, SecondChanceOffer
+from orders.services.offers import next_bidder, offer_make
+from orders.services.orders import (
+    TRACKING_MAX,
+    order_mark_paid,
+    order_mark_shipped,
+    order_set_shipping_cost,
+)
+
+S = Order.Status
+
+
+class ConfirmForm(forms.Form):
+    """No fields: the intermediate page only confirms."""
+
+
+class ShippedForm(forms.Form):
+    tracking_note = forms.CharField(
+        max_length=TRACKING_MAX,
+        required=False,
+        help_text="Optional: the carrier and tracking number, shown to the buyer.",
+    )
+
+
+class OrderAdminForm(forms.ModelForm):
+    class Meta:
+        model = Order
+        fields = ("shipping_cost",)
+        help_texts = {"shipping_cost": "Postage in minor units (cents); while awaiting payment."}
+
+
+class SellerScopedMixin:
+    """A seller sees only their own sales; moderators and superusers see every one."""
+
+    seller_field = "seller"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if sees_all(request):
+            return queryset
+        return queryset.filter(**{self.seller_field: request.user})
+
+
+@admin.register(Order)
+class OrderAdmin(SellerScopedMixin, admin.ModelAdmin):
+    form = OrderAdminForm
+    list_display = ("pk", "auction", "buyer", "status", "total_display", "pay_by", "created_at")
+    list_filter = ("status", "origin")
+    search_fields = ("auction__title", "buyer__username")
+    list_select_related = ("auction", "buyer", "seller")
+    actions = ["mark_paid"]
+    change_form_template = "admin/orders/order/change_form.html"
+    readonly_fields = (
+        "auction",
+        "buyer",
+        "buyer_email",
+        "seller",
+        "origin",
+        "status",
+        "price",
+        "total_display",
+        "pay_by",
+        "shipping_name",
+        "shipping_address",
+        "tracking_note",
+        "created_at",
+        "paid_at",
+        "shipped_at",
+        "received_at",
+        "closed_at",
+    )
+
+    @admin.display(description="Total")
+    def total_display(self, obj):
+        return format_money(obj.total)
+
+    @admin.display(description="Buyer's email")
+    def buyer_email(self, obj):
+        return obj.buyer.email
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != S.AWAITING_PAYMENT:
+            return (*self.readonly_fields, "shipping_cost")
+        return self.readonly_fields
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        if "shipping_cost" in form.changed_data:
+            order_set_shipping_cost(
+                order=obj, actor=request.user, shipping_cost=form.cleaned_data["shipping_cost"]
+            )
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    def _refused(self, request, error) -> None:
+        messages.error(request, error.message)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        from auctions.errors import BidError
+
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except BidError as error:
+            self._refused(request, error)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.action(description="Mark selected orders paid", permissions=["change"])
+    def mark_paid(self, request, queryset):
+        apply_each(
+            request,
+            queryset,
+            lambda order: order_mark_paid(order=order, actor=request.user),
+            done="Marked paid",
+        )
+
+    # --- per-order steps ---------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/paid/", view(self.paid_view), name="orders_order_paid"),
+            path("<path:object_id>/shipped/", view(self.shipped_view), name="orders_order_shipped"),
+            path("<path:object_id>/offer/", view(self.offer_view), name="orders_order_offer"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        tools = []
+        if obj is not None and self.has_change_permission(request, obj):
+            if obj.status == S.AWAITING_PAYMENT:
+                tools.append(("paid", "Mark paid"))
+            if obj.status == S.PAID:
+                tools.append(("shipped", "Mark shipped"))
+            if obj.status == S.CLOSED and request.user.pk == obj.seller_id:
+                tools.append(("offer", "Second-chance offer"))
+        extra_context = {
+            **(extra_context or {}),
+            "gavel_tools": [
+                (reverse(f"admin:orders_order_{name}", args=[obj.pk]), label)
+                for name, label in tools
+            ],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _step_view(self, request, object_id, *, form_class, title, submit, done, call, note=""):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_change_permission(request, obj):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        change_url = reverse("admin:orders_order_change", args=[obj.pk])
+        form = form_class(request.POST) if request.method == "POST" else form_class()
+        if request.method == "POST" and form.is_valid():
+            apply_each(request, [obj], lambda o: call(o, form.cleaned_data), done=done)
+            return HttpResponseRedirect(change_url)
+        return render_reason_page(
+            self,
+            request,
+            title=title,
+            form=form,
+            objects=[obj],
+            submit_label=submit,
+            cancel_url=change_url,
+            note=note,
+        )
+
+    def paid_view(self, request, object_id):
+        return self._step_view(
+            request,
+            object_id,
+            form_class=ConfirmForm,
+            title="Mark paid",
+            submit="Mark paid",
+            done="Marked paid",
+            call=lambda order, data: order_mark_paid(order=order, actor=request.user),
+            note="Record that the buyer's payment reached you. The buyer is told at once.",
+        )
+
+    def shipped_view(self, request, object_id):
+        return self._step_view(
+            request,
+            object_id,
+            form_class=ShippedForm,
+            title="Mark shipped",
+            submit="Mark shipped",
+            done="Marked shipped",
+            call=lambda order, data: order_mark_shipped(
+                order=order, actor=request.user, tracking_note=data["tracking_note"]
+            ),
+        )
+
+    def offer_view(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        chosen = next_bidder(auction_id=obj.auction_id) if obj is not None else None
+        note = (
+            f"The lot goes to the next bidder at their own highest bid, "
+            f"{format_money(chosen[1])}; they have a limited time to accept."
+            if chosen
+            else "No other bidder is left to offer this lot to."
+        )
+        return self._step_view(
+            request,
+            object_id,
+            form_class=ConfirmForm,
+            title="Second-chance offer",
+            submit="Make the offer",
+            done="Offer sent",
+            call=lambda order, data: offer_make(order=order, actor=request.user),
+            note=note,
+        )
+
+
+@admin.register(SecondChanceOffer)
+class SecondChanceOfferAdmin(SellerScopedMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    seller_field = "auction__seller"
+    list_display = ("pk", "auction", "bidder", "price", "status", "expires_at")
+    list_filter = ("status",)
+    list_select_related = ("auction", "bidder")
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(SellerScopedMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    seller_field = "order__seller"
+    list_display = ("pk", "order", "role", "rating", "comment", "created_at")
+    list_filter = ("role", "rating")

@@ -1,0 +1,1 @@
+"""Writes of the after-sale: orders, second-chance offers, feedback."""

@@ -1,0 +1,57 @@
+"""Feedback: once an order is received or closed, its buyer and its seller each rate the other
+once (positive, neutral or negative, with a short comment)."""
+
+from django.db import IntegrityError, transaction
+
+from auctions.services.audit import audit_record
+from orders import notices
+from orders.errors import FeedbackRefused, NotYourOrder
+from orders.models import Feedback, Order
+
+COMMENT_MAX = 200
+RATINGS = {"positive": 1, "neutral": 0, "negative": -1}
+FINISHED = (Order.Status.RECEIVED, Order.Status.CLOSED)
+
+
+def feedback_leave(*, order: Order, author, rating: str, comment: str = "") -> Feedback:
+    """Record `author`'s rating (`"positive"`, `"neutral"`, `"negative"`) of the other side.
+
+    Refused for anyone but the buyer and the seller, before the order is received or closed,
+    and a second time for the same author.
+    """
+    if rating not in RATINGS:
+        raise FeedbackRefused("Choose positive, neutral or negative.")
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        raise FeedbackRefused(f"The comment is longer than {COMMENT_MAX} characters.")
+    if author.pk == order.buyer_id:
+        role, recipient_id = Feedback.Role.BUYER, order.seller_id
+    elif author.pk == order.seller_id:
+        role, recipient_id = Feedback.Role.SELLER, order.buyer_id
+    else:
+        raise NotYourOrder()
+    with transaction.atomic():
+        status = Order.objects.filter(pk=order.pk).values_list("status", flat=True).first()
+        if status not in FINISHED:
+            raise FeedbackRefused("Feedback opens once the order is received or closed.")
+        try:
+            with transaction.atomic():
+                row = Feedback.objects.create(
+                    order_id=order.pk,
+                    author=author,
+                    recipient_id=recipient_id,
+                    role=role,
+                    rating=RATINGS[rating],
+                    comment=comment,
+                )
+        except IntegrityError as error:
+            raise FeedbackRefused("You already left feedback on this order.") from error
+        audit_record(actor=author, action="feedback.leave", target=row, data={"rating": rating})
+        notices.announce(
+            order=order,
+            step="feedback",
+            to=[row.recipient],
+            text=f"You received {rating} feedback on “{order.auction.title}”.",
+            feedback=row,
+        )
+    return row
