@@ -61,19 +61,20 @@ def seller_by_name(*, name: str) -> User | None:
     name = name.strip()
     if not name:
         return None
-    users = User.objects.annotate(lname=Lower("username"))
-    if hasattr(User, "public_name"):
-        match = users.filter(public_name__iexact=name).first()
-        if match is not None:
-            return match
-        # A user who set a public name is not found by their (private) username.
-        users = users.filter(public_name="")
-    return users.filter(lname=name.lower()).first()
+    match = User.objects.filter(public_name__iexact=name).first()
+    if match is not None:
+        return match
+    # A user who set a public name is not found by their username.
+    return (
+        User.objects.annotate(lname=Lower("username"))
+        .filter(public_name="", lname=name.lower())
+        .first()
+    )
 
 
 def seller_name(user) -> str:
-    """The name a seller is shown under: their public name, else their username."""
-    return getattr(user, "public_name", "") or user.username
+    """The name a seller is shown under (`User.display_name`)."""
+    return user.display_name
 
 
 @dataclass(frozen=True)

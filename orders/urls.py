@@ -16,5 +16,5 @@ urlpatterns = [
     path("offers/<int:pk>/", views.offer_detail, name="offer"),
     path("offers/<int:pk>/accept", views.offer_accept_post, name="offer-accept"),
     path("offers/<int:pk>/decline", views.offer_decline_post, name="offer-decline"),
-    path("sellers/<str:name>/", views.seller_page, name="seller"),
+    path("sellers/<path:name>/", views.seller_page, name="seller"),
 ]

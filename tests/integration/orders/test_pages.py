@@ -115,3 +115,15 @@ def test_the_seller_page_shows_score_and_comments():
     assert 'id="seller-score">1<' in page.text
     assert "&lt;i&gt;Lovely&lt;/i&gt;" in page.text
     assert Client().get("/sellers/nobody/").status_code == 404
+
+
+def test_the_lot_links_to_its_seller_under_the_public_name():
+    seller = make_seller("sam")
+    seller.public_name = "Sam's Watches"
+    seller.save()
+    order = sold(seller=seller)
+    page = Client().get(order.auction.get_absolute_url())
+    assert 'href="/sellers/Sam&#x27;s%20Watches/"' in page.text
+    assert Client().get("/sellers/Sam%27s%20Watches/").status_code == 200
+    assert Client().get("/sellers/sam%27s%20watches/").status_code == 200
+    assert Client().get("/sellers/sam/").status_code == 404  # known by the public name only
