@@ -13,6 +13,7 @@ from django.urls import path, reverse
 
 from auctions.admin.access import ReadOnlyAdminMixin, sees_all
 from auctions.admin.reason import apply_each, render_reason_page
+from auctions.errors import GavelError
 from auctions.templatetags.money import format_money
 from orders.models import Feedback, Order, SecondChanceOffer
 from orders.services.offers import next_bidder, offer_make
@@ -123,11 +124,9 @@ class OrderAdmin(SellerScopedMixin, admin.ModelAdmin):
         messages.error(request, error.message)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        from auctions.errors import BidError
-
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except BidError as error:
+        except GavelError as error:
             self._refused(request, error)
             return HttpResponseRedirect(request.get_full_path())
 
