@@ -161,3 +161,34 @@ def queue_voided(*, auction, bidder_id: int, seq: int, reason: str) -> None:
             _mail(user, "voided", {"auction": auction, "seq": seq, "reason": reason})
 
     _later(email)
+
+
+def _queue_mail(user_id: int, template: str, context: dict) -> None:
+    """Email one user (looked up when the mail is sent) after the current transaction commits."""
+
+    def email():
+        user = _users([user_id]).get(user_id)
+        if user is not None:
+            _mail(user, template, context)
+
+    _later(email)
+
+
+def queue_listing_approved(*, auction) -> None:
+    """Tell the seller their listing was approved and when it opens."""
+    _queue_mail(auction.seller_id, "listing_approved", {"auction": auction})
+
+
+def queue_listing_rejected(*, auction, reason: str) -> None:
+    """Tell the seller a moderator rejected their listing, and why."""
+    _queue_mail(auction.seller_id, "listing_rejected", {"auction": auction, "reason": reason})
+
+
+def queue_user_suspended(*, user_id: int, reason: str) -> None:
+    """Tell a user their account is suspended, and why."""
+    _queue_mail(user_id, "suspended", {"reason": reason})
+
+
+def queue_user_reinstated(*, user_id: int) -> None:
+    """Tell a user their account is active again."""
+    _queue_mail(user_id, "reinstated", {})
