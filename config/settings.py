@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "axes",
     "accounts",
     "auctions",
     "notices",
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a lockout into the "too many failed logins" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -180,6 +183,40 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# --- Login throttling (django-axes): per account and per address, counted in a cache. ---
+# A locked-out attempt is refused before any password is hashed, so a failed-login flood costs
+# a cache read per request. The counts live in Redis when there is one (shared by every web
+# process), else in this process's memory. accounts.throttle audits each lockout once.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "login_throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "gavel:login",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "login"}
+    ),
+}
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "login_throttle"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("GAVEL_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GAVEL_LOGIN_LOCKOUT_MINUTES", 15)))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+if not REDIS_URL:
+    # axes.W001 warns that in-memory counts are not shared between processes. Without
+    # REDIS_URL the site is the embedded single-process one (its Redis lives in that process
+    # too), so in-memory counts are exactly shared by everything that serves logins.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 # --- I18N, static and media. ---
 LANGUAGE_CODE = "en-us"

@@ -87,3 +87,21 @@ def _default_engine_redis(settings):
 def _notices_inline(settings):
     """Notice emails are sent inline after commit, so tests can read `mail.outbox` at once."""
     settings.GAVEL_NOTICE_THREADS = 0
+
+
+@pytest.fixture(autouse=True)
+def _login_throttle_per_test(settings):
+    """Failed-login counts start from zero in each test, in this process's memory (the tests
+    share one client address, so counts left in Redis would lock out later tests' logins)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "login_throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "login-throttle-tests",
+        },
+    }
+    from axes.handlers.proxy import AxesProxyHandler
+    from django.core.cache import caches
+
+    caches["login_throttle"].clear()
+    AxesProxyHandler.get_implementation(force=True)  # it keeps the cache it was built with
