@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from accounts.email_preferences import OPTIONAL, unsubscribe_url, wants_email
 from accounts.models import User
 from auctions.events import outbid_event, publish_user_event, won_event
+from auctions.metrics import NOTICES_WAITING
 from auctions.money import format_amount
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def _run(job: Callable[[], None]) -> None:
     except Exception:
         log.exception("sending a notice failed")
     finally:
+        NOTICES_WAITING.dec()
         if settings.GAVEL_NOTICE_THREADS > 0:
             close_old_connections()  # this pool thread's connection, as a request would
 
@@ -60,6 +62,7 @@ def _later(job: Callable[[], None]) -> None:
     """Run `job` after the current transaction commits, off the caller's path when configured."""
 
     def start():
+        NOTICES_WAITING.inc()
         threads = settings.GAVEL_NOTICE_THREADS
         if threads > 0:
             _executor(threads).submit(_run, job)

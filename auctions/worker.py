@@ -7,6 +7,7 @@ ASGI server, which is how the embedded default (in-process fakeredis) gets aucti
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from auctions.engine import keys
 from auctions.engine.connection import get_redis
 from auctions.errors import GavelError
+from auctions.metrics import heartbeat_write
 from auctions.models import Auction, Bid
 from auctions.services.lifecycle import auction_settle, reconcile_auction
 
@@ -103,7 +105,9 @@ def run_forever(stop: threading.Event, interval: float = INTERVAL_SECONDS) -> No
     """Run passes every `interval` seconds until `stop` is set; a failing pass is logged."""
     while not stop.is_set():
         try:
+            started = time.monotonic()
             report = run_once()
+            heartbeat_write(reconciled=report.reconciled, pass_seconds=time.monotonic() - started)
             if report.settled or report.reconciled:
                 log.info("worker: settled %s, reconciled %s", report.settled, report.reconciled)
         except Exception:

@@ -14,6 +14,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from auctions.metrics import WebSocketGauge  # noqa: E402
 from auctions.outage import WebSocketOutageGuard  # noqa: E402
 from auctions.routing import websocket_urlpatterns  # noqa: E402
 from config.request_id import RequestIdASGIMiddleware  # noqa: E402
@@ -29,10 +30,12 @@ application = ProtocolTypeRouter(
     {
         "http": RequestIdASGIMiddleware(django_asgi_app),
         "websocket": RequestIdASGIMiddleware(
-            WebSocketOutageGuard(
-                AllowedHostsOriginValidator(
-                    AuthMiddlewareStack(
-                        URLRouter(websocket_urlpatterns + order_websocket_urlpatterns)
+            WebSocketGauge(
+                WebSocketOutageGuard(
+                    AllowedHostsOriginValidator(
+                        AuthMiddlewareStack(
+                            URLRouter(websocket_urlpatterns + order_websocket_urlpatterns)
+                        )
                     )
                 )
             )

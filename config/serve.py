@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -50,6 +51,19 @@ def port_is_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def metrics_directory(environ: Mapping[str, str]) -> str:
+    """An empty directory where every process writes its metrics (prometheus-client's
+    multiprocess mode): `PROMETHEUS_MULTIPROC_DIR` emptied, or a new temporary one."""
+    given = environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    if not given:
+        return tempfile.mkdtemp(prefix="gavel-metrics-")
+    directory = Path(given)
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):  # counts of a previous run would add up
+        stale.unlink()
+    return str(directory)
 
 
 def web_command(host: str, port: int, workers: int) -> list[str]:
@@ -117,6 +131,7 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
         print(f"make serve: {host}:{port} is already in use", file=sys.stderr)
         return 1
     env = {**environ, "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env["PROMETHEUS_MULTIPROC_DIR"] = metrics_directory(environ)
     migrate = [sys.executable, "manage.py", "migrate", "--noinput"]
     if subprocess.run(migrate, cwd=PROJECT_ROOT, env=env, check=False).returncode != 0:  # noqa: S603
         return 1

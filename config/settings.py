@@ -410,3 +410,9 @@ GAVEL_NOTICE_THREADS = int(os.environ.get("GAVEL_NOTICE_THREADS", 2))
 GAVEL_ORDER_PAYMENT_DAYS = int(os.environ.get("GAVEL_ORDER_PAYMENT_DAYS", 7))
 # Hours a second-chance offer stays open to the next bidder.
 GAVEL_SECOND_CHANCE_HOURS = int(os.environ.get("GAVEL_SECOND_CHANCE_HOURS", 48))
+
+# --- Observability (docs/deploy.md). ---
+# /metrics answers loopback callers, or with this set only `Authorization: Bearer <token>`.
+GAVEL_METRICS_TOKEN = os.environ.get("GAVEL_METRICS_TOKEN", "")
+# /healthz reports the worker stale (503) when its last finished pass is older than this.
+GAVEL_WORKER_STALE_SECONDS = 60

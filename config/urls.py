@@ -10,6 +10,7 @@ from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
 from auctions.views import api as auctions_api
+from auctions.views import metrics as auctions_metrics
 
 
 @cache_control(public=True, max_age=24 * 60 * 60)
@@ -25,6 +26,7 @@ handler500 = "auctions.outage.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", auctions_api.healthz, name="healthz"),
+    path("metrics", auctions_metrics.metrics, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("orders.urls")),

@@ -39,3 +39,8 @@ def auction_keys(auction_id: int) -> list[str]:
 def rate_limit_key(user_id: int) -> str:
     """String counter with a TTL: a user's bid attempts in the current rate-limit window."""
     return f"ratelimit:{{user:{int(user_id)}}}"
+
+
+def worker_heartbeat_key() -> str:
+    """String (JSON): the lifecycle worker's last finished pass, read by /healthz and /metrics."""
+    return "gavel:worker:heartbeat"

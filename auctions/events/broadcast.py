@@ -14,6 +14,8 @@ from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from auctions.metrics import EVENTS as EVENTS_BROADCAST
+
 log = logging.getLogger(__name__)
 
 
@@ -88,6 +90,7 @@ _queues_tasks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[asynci
 
 def _send(group: str, message: dict) -> None:
     """Send one group message, best effort: the event is durable, clients resume with since."""
+    EVENTS_BROADCAST.labels(message["type"]).inc()
     loop = _server_loop()
     if loop is not None:
         # Inside a server: hand the send to its event loop and return at once, so a bidder's

@@ -12,6 +12,7 @@ from typing import Any
 from auctions import engine, inputs
 from auctions.engine import BidOutcome
 from auctions.errors import GavelError, NotAllowed, SellerCannotBid
+from auctions.metrics import observe_bid
 from auctions.models import Auction
 from auctions.services.announce import announce
 
@@ -50,6 +51,7 @@ def _submit(
     return outcome
 
 
+@observe_bid
 def bid_place(
     *,
     auction: Auction,
@@ -79,6 +81,7 @@ def bid_place(
     )
 
 
+@observe_bid
 def buy_now(*, auction: Auction, buyer: Any, request_id: str | None) -> BidOutcome:
     """Buy at the buy-it-now price: a durable bid that ends the auction at once (then settled)."""
     from auctions.services.lifecycle import auction_settle

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.csrf import csrf_failure as html_csrf_failure
@@ -17,6 +18,7 @@ from auctions import selectors, wire
 from auctions.engine.connection import get_redis
 from auctions.errors import BidError, Unavailable
 from auctions.forms import MalformedRequest, parse_bid_request, parse_request_id
+from auctions.metrics import heartbeat_read
 from auctions.services.bidding import bid_place, buy_now
 
 logger = logging.getLogger(__name__)
@@ -150,7 +152,8 @@ def place_buy_now(request, auction) -> JsonResponse:
 
 @require_GET
 def healthz(request):
-    """`GET /healthz`: 200 when the database and Redis both answer, else 503."""
+    """`GET /healthz`: 200 when the database, Redis and the worker (a heartbeat under
+    `GAVEL_WORKER_STALE_SECONDS` old) all answer, else 503 naming the failing part."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -162,9 +165,17 @@ def healthz(request):
     try:
         get_redis().ping()
         checks["redis"] = "ok"
+        heartbeat = heartbeat_read()
+        if heartbeat is None:
+            checks["worker"] = "missing"
+        elif heartbeat["age"] >= settings.GAVEL_WORKER_STALE_SECONDS:
+            checks["worker"] = "stale"
+        else:
+            checks["worker"] = "ok"
     except Exception:
         logger.exception("health check: redis")
         checks["redis"] = "error"
+        checks["worker"] = "unknown"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(checks, status=200 if healthy else 503)
 

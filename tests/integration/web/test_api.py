@@ -12,6 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from auctions.engine.connection import reset_redis_client
+from auctions.metrics import heartbeat_write
 from auctions.models import Auction, Bid
 from tests.factories import make_auction, make_user
 from tests.integration.web.conftest import STATE_KEYS, logged_in
@@ -291,14 +292,15 @@ def test_buy_now_is_201_with_the_final_state(engine, alice_client):
 
 
 def test_healthz_reports_both_services(auction, settings):
+    heartbeat_write(reconciled=0, pass_seconds=0.01)
     response = Client().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "redis": "ok"}
+    assert response.json() == {"database": "ok", "redis": "ok", "worker": "ok"}
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     reset_redis_client()
     response = Client().get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"database": "ok", "redis": "error"}
+    assert response.json() == {"database": "ok", "redis": "error", "worker": "unknown"}
 
 
 def test_page_urls_answer_in_json_when_asked(auction, alice_client):

@@ -1,0 +1,147 @@
+"""Prometheus metrics (DESIGN §4 `/metrics`): what the bid path, the sockets and the worker did.
+
+Counters and histograms are updated where things happen and cost a few microseconds. Under
+`make serve` several processes serve the site: with `PROMETHEUS_MULTIPROC_DIR` set (make serve
+sets it) each process writes its samples to files there and `/metrics` adds them up. The worker's
+heartbeat and reconciler lag live in Redis (the worker may run on another machine) and are read
+when `/metrics` is scraped.
+"""
+
+import atexit
+import functools
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+
+from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from auctions.engine import keys
+from auctions.engine.connection import get_redis
+from auctions.errors import GavelError
+
+BIDS = Counter(
+    "gavel_bids", "Bid and buy-now attempts by outcome: accepted or the refusal code.", ["outcome"]
+)
+BID_SECONDS = Histogram(
+    "gavel_bid_duration_seconds",
+    "Time to answer a bid or buy-now attempt, refusals included (service call, not HTTP).",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
+WEBSOCKETS = Gauge(
+    "gavel_websocket_connections", "WebSocket connections open now.", multiprocess_mode="livesum"
+)
+EVENTS = Counter(
+    "gavel_events_broadcast", "Live events handed to the channel layer, by type.", ["type"]
+)
+NOTICES_WAITING = Gauge(
+    "gavel_notice_outbox_depth",
+    "Notice emails queued and not yet sent.",
+    multiprocess_mode="livesum",
+)
+
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    from prometheus_client import multiprocess
+
+    # A live gauge of a process that exited must not count any more.
+    atexit.register(multiprocess.mark_process_dead, os.getpid())
+
+
+def observe_bid(service: Callable) -> Callable:
+    """Decorate a bid service: count its outcome and time it."""
+
+    @functools.wraps(service)
+    def observed(*args, **kwargs):
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = service(*args, **kwargs)
+            outcome = "accepted"
+            return result
+        except GavelError as refusal:
+            outcome = refusal.code.lower()
+            raise
+        finally:
+            BIDS.labels(outcome).inc()
+            BID_SECONDS.observe(time.perf_counter() - started)
+
+    return observed
+
+
+class WebSocketGauge:
+    """ASGI wrapper: counts a WebSocket connection from its accept until its handler returns."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "websocket":
+            return await self.app(scope, receive, send)
+        accepted = False
+
+        async def counting_send(message):
+            nonlocal accepted
+            if message["type"] == "websocket.accept" and not accepted:
+                accepted = True
+                WEBSOCKETS.inc()
+            await send(message)
+
+        try:
+            return await self.app(scope, receive, counting_send)
+        finally:
+            if accepted:
+                WEBSOCKETS.dec()
+
+
+# --- The worker's heartbeat, written by the worker and read by /healthz and /metrics. ---
+
+
+def heartbeat_write(*, reconciled: int, pass_seconds: float) -> None:
+    """Record a finished worker pass: when (Redis time), and how far the ledger was behind."""
+    client = get_redis()
+    seconds, micros = client.time()
+    record = {
+        "at": seconds + micros / 1e6,
+        "reconciled": reconciled,
+        "pass_seconds": round(pass_seconds, 4),
+    }
+    client.set(keys.worker_heartbeat_key(), json.dumps(record))
+
+
+def heartbeat_read() -> dict | None:
+    """The last pass's record plus `age` in seconds (Redis time), or None if no worker ran."""
+    client = get_redis()
+    raw = client.get(keys.worker_heartbeat_key())
+    if raw is None:
+        return None
+    record = json.loads(raw)
+    seconds, micros = client.time()
+    record["age"] = max(0.0, seconds + micros / 1e6 - float(record["at"]))
+    return record
+
+
+class WorkerCollector(Collector):
+    """Scrape-time gauges from the worker's heartbeat in Redis."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        record = heartbeat_read()
+        age = GaugeMetricFamily(
+            "gavel_worker_heartbeat_age_seconds",
+            "Seconds since the worker last finished a pass (+Inf: no worker has run).",
+        )
+        lag = GaugeMetricFamily(
+            "gavel_reconciler_lag_events",
+            "Accepted events the worker's last pass found in Redis but not yet in the ledger.",
+        )
+        duration = GaugeMetricFamily(
+            "gavel_worker_pass_seconds", "How long the worker's last pass took."
+        )
+        if record is None:
+            age.add_metric([], float("inf"))
+        else:
+            age.add_metric([], record["age"])
+            lag.add_metric([], record["reconciled"])
+            duration.add_metric([], record["pass_seconds"])
+        yield from (age, lag, duration)

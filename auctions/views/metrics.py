@@ -1,0 +1,55 @@
+"""`GET /metrics`: Prometheus text format, for loopback callers or a bearer token (DESIGN §4)."""
+
+import hmac
+import ipaddress
+import logging
+import os
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+
+from auctions.metrics import WorkerCollector
+
+log = logging.getLogger(__name__)
+
+
+def _allowed(request) -> bool:
+    """With GAVEL_METRICS_TOKEN set, only `Authorization: Bearer <token>`; else loopback only."""
+    token = settings.GAVEL_METRICS_TOKEN
+    if token:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        return hmac.compare_digest(given.encode(), token.encode())
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
+
+
+def _process_samples() -> bytes:
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return generate_latest(REGISTRY)
+    from prometheus_client import multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return generate_latest(registry)
+
+
+def _worker_samples() -> bytes:
+    registry = CollectorRegistry()
+    registry.register(WorkerCollector())
+    try:
+        return generate_latest(registry)
+    except Exception:  # Redis down: the rest of the page still answers
+        log.warning("metrics: the worker heartbeat could not be read", exc_info=True)
+        return b""
+
+
+@require_GET
+def metrics(request):
+    if not _allowed(request):
+        return HttpResponse("Forbidden\n", status=403, content_type="text/plain")
+    body = _process_samples() + _worker_samples()
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
