@@ -20,9 +20,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from auctions import presence, selectors, wire
-from auctions.errors import BidError, NotAllowed, Unavailable
+from auctions.errors import BadRequest, NotAllowed, Unavailable, as_refusal
 from auctions.events import auction_group, user_group
-from auctions.forms import MalformedRequest, parse_bid_request
+from auctions.forms import parse_bid_request
+from auctions.inputs import REQUEST_ID_MAX
 from auctions.services.bidding import bid_place
 
 logger = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
         try:
             content = json.loads(text_data or "")
         except ValueError:
-            await self.send_json({"type": "error", "error": "BAD_REQUEST"})
+            await self.send_json({"type": "error", "error": BadRequest.code})
             return
         await self.receive_json(content)
 
@@ -157,11 +158,15 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "bid":
             await self.send_json(await self._bid(content))
         else:
-            await self.send_json({"type": "error", "error": "BAD_REQUEST"})
+            await self.send_json({"type": "error", "error": BadRequest.code})
 
     async def _bid(self, content) -> dict:
         request_id = content.get("request_id")
-        echo = request_id if isinstance(request_id, str) and len(request_id) <= 64 else None
+        echo = (
+            request_id
+            if isinstance(request_id, str) and len(request_id) <= REQUEST_ID_MAX
+            else None
+        )
         reply = {"type": "bid_result", "request_id": echo}
         if self.user is None:
             return {**reply, **NotAllowed("Log in to bid.").as_dict()}
@@ -169,12 +174,9 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
             bid = parse_bid_request(content)
             reply["request_id"] = bid.request_id
             result = await _place_bid(self.auction, self.user, bid)
-        except (BidError, MalformedRequest) as error:
-            return {**reply, **error.as_dict()}
-        except Exception:
-            # The outcome is unknown; a retry with the same request_id is safe.
-            logger.exception("bid over the socket failed on auction %s", self.auction_id)
-            return {**reply, **Unavailable().as_dict()}
+        except Exception as error:
+            refusal = as_refusal(error, during=f"bid over the socket on auction {self.auction_id}")
+            return {**reply, **refusal.as_dict()}
         return {**reply, **wire.accepted_payload(result, viewer_id=self.viewer_id)}
 
     # --- from the channel layer (handler name = event type) ---

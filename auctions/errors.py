@@ -7,7 +7,10 @@ HTTP status the API answers with and a sentence a person understands. Surfaces r
 one place each: `auctions.views.errors` (JSON), the consumer's reply, `form_error` (forms).
 """
 
+import logging
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 class GavelError(Exception):
@@ -25,10 +28,6 @@ class GavelError(Exception):
     def as_dict(self) -> dict[str, Any]:
         """The wire form: `{"accepted": false, "error": CODE, "message": ..., **extra}`."""
         return {"accepted": False, "error": self.code, "message": self.message, **self.extra}
-
-
-# Older name of the root, kept while other branches move over to `GavelError`.
-BidError = GavelError
 
 
 # --- bids (DESIGN §3) ----------------------------------------------------------------------------
@@ -126,6 +125,14 @@ class NotFound(GavelError):
     message = "No such auction."
 
 
+class CsrfFailed(GavelError):
+    """The request's CSRF token is missing or wrong."""
+
+    code = "CSRF_FAILED"
+    http_status = 403
+    message = "CSRF check failed."
+
+
 # --- moderation and the seller's workflow --------------------------------------------------------
 
 
@@ -163,8 +170,21 @@ ALL_ERRORS: tuple[type[GavelError], ...] = (
     Unavailable,
     BadRequest,
     NotFound,
+    CsrfFailed,
     InvalidReason,
     InvalidState,
     HasBids,
 )
 ERRORS_BY_CODE: dict[str, type[GavelError]] = {error.code: error for error in ALL_ERRORS}
+
+
+def as_refusal(error: BaseException, *, during: str) -> GavelError:
+    """What to tell the client about `error`: itself when coded, else UNAVAILABLE.
+
+    Anything uncoded is a failure whose outcome is unknown; it is logged with `during` (what
+    was being done) and answered as retry-safe UNAVAILABLE, never as a server error.
+    """
+    if isinstance(error, GavelError):
+        return error
+    log.error("%s failed", during, exc_info=error)
+    return Unavailable()

@@ -5,33 +5,21 @@ the WebSocket; the form reads amounts as people type them (`parse_human_amount`)
 """
 
 import re
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 
-from auctions.errors import InvalidAmount
+from auctions import inputs
+from auctions.errors import BadRequest, GavelError, InvalidAmount
 from auctions.money import minor_per_unit, parse_amount
 from auctions.templatetags.money import SYMBOLS, format_money
 
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
-
-def new_request_id() -> str:
-    """A fresh idempotency key (what the form embeds and the API uses when none is sent)."""
-    return uuid.uuid4().hex
-
-
-class MalformedRequest(ValueError):
-    """The request body is not what the API expects (not a JSON object, wrong types)."""
-
-    code = "BAD_REQUEST"
-    http_status = 400
-
-    def as_dict(self) -> dict:
-        return {"accepted": False, "error": self.code, "message": str(self)}
+def invalid(error: GavelError) -> forms.ValidationError:
+    """A refusal as a form error: the message people read, the code as the error's code."""
+    return forms.ValidationError(error.message, code=error.code)
 
 
 @dataclass(frozen=True)
@@ -43,34 +31,18 @@ class BidRequest:
     request_id: str
 
 
-def _check_pair(amount: int | None, max_amount: int | None) -> None:
-    if amount is None and max_amount is None:
-        raise InvalidAmount("Enter an amount to bid.")
-    if amount is not None and max_amount is not None and max_amount < amount:
-        raise InvalidAmount("Your maximum must be at least your bid.")
-
-
-def parse_request_id(value: object) -> str:
-    """The client's request id, or a new one when it sent none."""
-    if value is None or value == "":
-        return new_request_id()
-    if not isinstance(value, str) or not _REQUEST_ID.fullmatch(value):
-        raise MalformedRequest("request_id must be 1-64 letters, digits or . _ : -")
-    return value
-
-
 def parse_bid_request(data: object) -> BidRequest:
     """Parse a JSON bid (`{"amount", "max_amount", "request_id"}`) or raise.
 
-    Raises `MalformedRequest` for a body that is not an object or has a bad request id, and
+    Raises `BadRequest` for a body that is not an object or has a bad request id, and
     `InvalidAmount` for any amount `parse_amount` refuses or a maximum below the amount.
     """
     if not isinstance(data, dict):
-        raise MalformedRequest("The body must be a JSON object.")
-    request_id = parse_request_id(data.get("request_id"))
+        raise BadRequest("The body must be a JSON object.")
+    request_id = inputs.request_id(data.get("request_id"))
     amount = None if data.get("amount") is None else parse_amount(data["amount"])
     max_amount = None if data.get("max_amount") is None else parse_amount(data["max_amount"])
-    _check_pair(amount, max_amount)
+    inputs.amount_pair(amount, max_amount)
     return BidRequest(amount, max_amount, request_id)
 
 
@@ -127,12 +99,12 @@ class AmountField(forms.Field):
         value = "" if value is None else str(value).strip()
         if not value:
             return None
-        if len(value) > self.max_length:
-            raise forms.ValidationError(InvalidAmount.message, code=InvalidAmount.code)
         try:
+            if len(value) > self.max_length:
+                raise InvalidAmount()
             return parse_human_amount(value)
         except InvalidAmount as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
+            raise invalid(error) from None
 
 
 class BidForm(forms.Form):
@@ -145,22 +117,24 @@ class BidForm(forms.Form):
     amount = AmountField(label="Your bid")
     auto_bid = forms.BooleanField(label="Bid automatically up to a maximum", required=False)
     max_amount = AmountField(label="Your maximum")
-    request_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    request_id = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=inputs.REQUEST_ID_MAX
+    )
 
     def clean_request_id(self):
         try:
-            return parse_request_id(self.cleaned_data.get("request_id"))
-        except MalformedRequest as error:
-            raise forms.ValidationError(str(error), code=error.code) from None
+            return inputs.request_id(self.cleaned_data.get("request_id"))
+        except BadRequest as error:
+            raise invalid(error) from None
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
         try:
-            _check_pair(cleaned.get("amount"), cleaned.get("max_amount"))
+            inputs.amount_pair(cleaned.get("amount"), cleaned.get("max_amount"))
         except InvalidAmount as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
+            raise invalid(error) from None
         return cleaned
 
     def bid_request(self) -> BidRequest:
@@ -172,10 +146,12 @@ class BidForm(forms.Form):
 class BuyNowForm(forms.Form):
     """Buy it now: only the idempotency key, so a double submit buys once."""
 
-    request_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    request_id = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=inputs.REQUEST_ID_MAX
+    )
 
     def clean_request_id(self):
         try:
-            return parse_request_id(self.cleaned_data.get("request_id"))
-        except MalformedRequest as error:
-            raise forms.ValidationError(str(error), code=error.code) from None
+            return inputs.request_id(self.cleaned_data.get("request_id"))
+        except BadRequest as error:
+            raise invalid(error) from None

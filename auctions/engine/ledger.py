@@ -13,10 +13,9 @@ from django.utils import timezone
 from auctions.engine.clock import from_ms
 from auctions.engine.records import BidPlaced, BidVoided, Cancelled, Ended, Event
 from auctions.events.shapes import public_event
+from auctions.inputs import REASON_MAX, REQUEST_ID_MAX
 from auctions.models import Auction, AuctionEvent, Bid
 from orders.services.orders import order_open
-
-REQUEST_ID_MAX = 64
 
 
 def stored_request_id(request_id: str, seq: int) -> str:
@@ -82,12 +81,12 @@ def _apply(auction: Auction, record: Event, careful: bool = False) -> None:
     elif isinstance(record, Cancelled):
         Auction.objects.filter(pk=auction.pk).update(
             status=Auction.Status.CANCELLED,
-            cancel_reason=record.reason[:500],
+            cancel_reason=record.reason[:REASON_MAX],
             updated_at=timezone.now(),
         )
     elif isinstance(record, BidVoided):
         Bid.objects.filter(auction_id=auction.pk, seq=record.voided_seq, voided=False).update(
-            voided=True, voided_at=at, void_reason=record.reason[:500]
+            voided=True, voided_at=at, void_reason=record.reason[:REASON_MAX]
         )
 
 

@@ -14,22 +14,22 @@ from django.http import JsonResponse
 from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from auctions import selectors, wire
+from auctions import inputs, selectors, wire
 from auctions.engine.connection import get_redis
-from auctions.errors import BidError, Unavailable
-from auctions.forms import MalformedRequest, parse_bid_request, parse_request_id
+from auctions.errors import BadRequest, CsrfFailed, NotAllowed, NotFound
+from auctions.forms import parse_bid_request
 from auctions.metrics import heartbeat_read
 from auctions.services.bidding import bid_place, buy_now
+from auctions.views.errors import json_error, json_refusals
 
 logger = logging.getLogger(__name__)
 
 _SEQ = re.compile(r"[0-9]{1,18}")
-NOT_FOUND = {"error": "NOT_FOUND", "message": "No such auction."}
-ANONYMOUS = {"accepted": False, "error": "NOT_ALLOWED", "message": "Log in to bid."}
 
 
-def _error(error) -> JsonResponse:
-    return JsonResponse(error.as_dict(), status=error.http_status)
+def _anonymous(action: str) -> JsonResponse:
+    """401: the API answers an anonymous write with NOT_ALLOWED and asks for a login."""
+    return json_error(NotAllowed(f"Log in to {action}."), status=401)
 
 
 def _viewer_id(request) -> int | None:
@@ -40,19 +40,17 @@ def _json_body(request) -> object:
     try:
         return json.loads(request.body.decode("utf-8") or "null")
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise MalformedRequest("The body is not valid JSON.") from None
+        raise BadRequest("The body is not valid JSON.") from None
 
 
 @require_GET
+@json_refusals
 def auction_state(request, pk):
     """`GET /api/auctions/<id>`: the public state of one auction."""
     auction = selectors.auction_public_get(auction_id=pk)
     if auction is None:
-        return JsonResponse(NOT_FOUND, status=404)
-    try:
-        state = selectors.auction_state_get(auction=auction)
-    except Unavailable as error:
-        return _error(error)
+        raise NotFound()
+    state = selectors.auction_state_get(auction=auction)
     return JsonResponse(
         wire.state_payload(state, title=auction.title, viewer_id=_viewer_id(request))
     )
@@ -63,7 +61,7 @@ def auction_bids(request, pk):
     """`GET`: public history after `?since=`; `POST`: place a bid."""
     auction = selectors.auction_public_get(auction_id=pk)
     if auction is None:
-        return JsonResponse(NOT_FOUND, status=404)
+        return json_error(NotFound())
     if request.method == "GET":
         return _history(request, auction)
     return place_bid(request, auction)
@@ -81,32 +79,26 @@ def _bid_body(request) -> object:
     return {key: value for key, value in request.POST.items() if value != ""}
 
 
+@json_refusals
 def place_bid(request, auction) -> JsonResponse:
     """Place a bid from a JSON (or form) body: 201 with the outcome, or a coded error."""
     if not request.user.is_authenticated:
-        return JsonResponse(ANONYMOUS, status=401)
-    pk = auction.pk
-    try:
-        bid = parse_bid_request(_bid_body(request))
-        result = bid_place(
-            auction=auction,
-            bidder=request.user,
-            amount=bid.amount,
-            max_amount=bid.max_amount,
-            request_id=bid.request_id,
-        )
-    except (BidError, MalformedRequest) as error:
-        return _error(error)
-    except Exception:
-        logger.exception("bid on auction %s failed", pk)
-        return _error(Unavailable())
+        return _anonymous("bid")
+    bid = parse_bid_request(_bid_body(request))
+    result = bid_place(
+        auction=auction,
+        bidder=request.user,
+        amount=bid.amount,
+        max_amount=bid.max_amount,
+        request_id=bid.request_id,
+    )
     return JsonResponse(wire.accepted_payload(result, viewer_id=request.user.pk), status=201)
 
 
 def _history(request, auction) -> JsonResponse:
     since = request.GET.get("since")
     if since is not None and not _SEQ.fullmatch(since):
-        return _error(MalformedRequest("since must be a sequence number (0 or more)."))
+        return json_error(BadRequest("since must be a sequence number (0 or more)."))
     lines = selectors.auction_history_public(
         auction=auction,
         since=None if since is None else int(since),
@@ -121,31 +113,23 @@ def auction_buy(request, pk):
     """`POST /api/auctions/<id>/buy`: buy it now; 201 with the final state."""
     auction = selectors.auction_public_get(auction_id=pk)
     if auction is None:
-        return JsonResponse(NOT_FOUND, status=404)
+        return json_error(NotFound())
     return place_buy_now(request, auction)
 
 
+@json_refusals
 def place_buy_now(request, auction) -> JsonResponse:
     """Buy it now from a JSON (or form) body: 201 with the final state, or a coded error."""
-    pk = auction.pk
     if not request.user.is_authenticated:
-        return JsonResponse(ANONYMOUS, status=401)
-    try:
-        body = _bid_body(request)
-        if body is None:
-            body = {}
-        if not isinstance(body, dict):
-            raise MalformedRequest("The body must be a JSON object.")
-        result = buy_now(
-            auction=auction,
-            buyer=request.user,
-            request_id=parse_request_id(body.get("request_id")),
-        )
-    except (BidError, MalformedRequest) as error:
-        return _error(error)
-    except Exception:
-        logger.exception("buy it now on auction %s failed", pk)
-        return _error(Unavailable())
+        return _anonymous("bid")
+    body = _bid_body(request)
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object.")
+    result = buy_now(
+        auction=auction, buyer=request.user, request_id=inputs.request_id(body.get("request_id"))
+    )
     payload = wire.state_payload(result.state, title=auction.title, viewer_id=request.user.pk)
     return JsonResponse({"accepted": True, **payload}, status=201)
 
@@ -183,8 +167,5 @@ def healthz(request):
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: a coded JSON 403 under /api/, Django's page everywhere else."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"accepted": False, "error": "CSRF_FAILED", "message": "CSRF check failed."},
-            status=403,
-        )
+        return json_error(CsrfFailed())
     return html_csrf_failure(request, reason=reason)

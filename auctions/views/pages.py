@@ -14,8 +14,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from auctions import presence, selectors, wire
-from auctions.errors import BidError, Unavailable
-from auctions.forms import BidForm, BuyNowForm, new_request_id
+from auctions.errors import Unavailable, as_refusal
+from auctions.forms import BidForm, BuyNowForm
+from auctions.inputs import new_request_id
 from auctions.services.bidding import bid_place, buy_now
 from auctions.services.watchlist import watch_add, watch_remove
 from auctions.templatetags.money import format_money
@@ -148,11 +149,8 @@ def bid_post(request, pk):
             max_amount=bid.max_amount,
             request_id=bid.request_id,
         )
-    except BidError as error:
-        messages.error(request, refusal_message(error))
-    except Exception:
-        logger.exception("bid on auction %s failed", pk)
-        messages.error(request, refusal_message(Unavailable()))
+    except Exception as error:
+        messages.error(request, refusal_message(as_refusal(error, during=f"bid on auction {pk}")))
     else:
         messages.success(request, accepted_message(result, bid, request.user))
     return redirect(auction)
@@ -175,11 +173,9 @@ def buy_post(request, pk):
         result = buy_now(
             auction=auction, buyer=request.user, request_id=form.cleaned_data["request_id"]
         )
-    except BidError as error:
-        messages.error(request, refusal_message(error))
-    except Exception:
-        logger.exception("buy it now on auction %s failed", pk)
-        messages.error(request, refusal_message(Unavailable()))
+    except Exception as error:
+        refusal = as_refusal(error, during=f"buy it now on auction {pk}")
+        messages.error(request, refusal_message(refusal))
     else:
         messages.success(request, f"You bought “{auction.title}” for {format_money(result.price)}.")
     return redirect(auction)

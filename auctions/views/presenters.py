@@ -1,7 +1,7 @@
 """What the pages say: bid outcomes in a bidder's words (from the engine's error codes), the
 countdown as first rendered, and the end-of-auction notice."""
 
-from auctions.errors import BidError, InvalidAmount
+from auctions.errors import GavelError, InvalidAmount
 from auctions.money import parse_amount
 from auctions.templatetags.money import format_money
 
@@ -52,7 +52,7 @@ def _money_text(amount: str | None) -> str:
         return str(amount or "")
 
 
-def refusal_message(error: BidError) -> str:
+def refusal_message(error: GavelError) -> str:
     """What a bidder reads when the engine refuses a bid, by error code."""
     code = error.code
     if code == "BID_TOO_LOW":

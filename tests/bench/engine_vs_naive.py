@@ -88,7 +88,7 @@ async def _run_load(place, auction, bidders, workload: str, per_bidder: int) -> 
     from asgiref.sync import sync_to_async
     from django.db import connection, connections
 
-    from auctions.errors import BidError
+    from auctions.errors import GavelError
     from auctions.money import parse_amount
 
     executor = ThreadPoolExecutor(max_workers=len(bidders), thread_name_prefix="bidder")
@@ -119,7 +119,7 @@ async def _run_load(place, auction, bidders, workload: str, per_bidder: int) -> 
             amount = told.get(bidder.pk, START) + next(headroom) * INCREMENT
         try:
             told[bidder.pk] = place(local.auction, bidder, amount, uuid.uuid4().hex)
-        except BidError as refusal:
+        except GavelError as refusal:
             if "min_bid" in refusal.extra:
                 told[bidder.pk] = parse_amount(refusal.extra["min_bid"])
             return refusal.code
@@ -237,14 +237,14 @@ def check_ledger(auction, run: dict, *, gavel: bool) -> None:
 
 def _warm(place, auction, bidders) -> int:
     """A few sequential bids so both sides start with loaded code, scripts and hot state."""
-    from auctions.errors import BidError
+    from auctions.errors import GavelError
 
     accepted = 0
     for n in range(WARMUP_BIDS):
         try:
             place(auction, bidders[n % len(bidders)], START + n * STEP, uuid.uuid4().hex)
             accepted += 1
-        except BidError:
+        except GavelError:
             pass
     return accepted
 

@@ -382,7 +382,7 @@ async def _bid(conn, auction_id: int, bidder_ids: list[int]) -> None:
     from asgiref.sync import sync_to_async
 
     from accounts.models import User
-    from auctions.errors import BidError
+    from auctions.errors import GavelError
     from auctions.models import Auction
     from auctions.services import bidding
 
@@ -407,7 +407,7 @@ async def _bid(conn, auction_id: int, bidder_ids: list[int]) -> None:
                 amount=amount,
                 request_id=uuid.uuid4().hex,
             )
-        except BidError as error:
+        except GavelError as error:
             refused.append(error.code)
             continue
         acks[result.seq] = (submitted, time.monotonic())

@@ -12,8 +12,8 @@ from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from auctions.errors import BidError
-from auctions.forms import MalformedRequest, parse_bid_request
+from auctions.errors import BadRequest, GavelError
+from auctions.forms import parse_bid_request
 from auctions.money import format_amount
 from tests.bench.naive_engine import naive_bid_place
 
@@ -26,7 +26,7 @@ def place_bid(request, pk):
         try:
             body = json.loads(request.body.decode("utf-8") or "null")
         except ValueError:
-            raise MalformedRequest("The body is not valid JSON.") from None
+            raise BadRequest("The body is not valid JSON.") from None
         bid = parse_bid_request(body)
         result = naive_bid_place(
             auction_id=pk,
@@ -35,7 +35,7 @@ def place_bid(request, pk):
             max_amount=bid.max_amount,
             request_id=bid.request_id,
         )
-    except (BidError, MalformedRequest) as error:
+    except GavelError as error:
         return JsonResponse(error.as_dict(), status=error.http_status)
     return JsonResponse(
         {"accepted": True, "seq": result.seq, "price": format_amount(result.price)}, status=201

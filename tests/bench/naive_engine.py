@@ -104,7 +104,7 @@ def current_state(auction: Auction, params: rules.Params) -> tuple[rules.State, 
 def naive_bid_place(
     *, auction_id: int, bidder, amount: int | None, max_amount: int | None = None, request_id: str
 ) -> NaiveAccepted:
-    """Place a bid under a row lock; raises the same `BidError`s as Gavel's `bid_place`."""
+    """Place a bid under a row lock; raises the same `GavelError`s as Gavel's `bid_place`."""
     if bidder.is_suspended or not bidder.is_active:
         raise errors.NotAllowed()
     with transaction.atomic():

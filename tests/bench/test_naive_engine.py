@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from auctions.engine import rules
-from auctions.errors import BidError
+from auctions.errors import GavelError
 from tests.bench.naive_engine import current_state, ledger_state, naive_bid_place, params_of
 from tests.factories import make_auction, make_user
 
@@ -48,7 +48,7 @@ def test_baseline_agrees_with_the_reference_rules(postgres_db, settings, seed):
                 request_id=uuid.uuid4().hex,
             )
             answer = None
-        except BidError as refusal:
+        except GavelError as refusal:
             answer = refusal.code
         assert answer == (expected[0] if expected else None)
         read, _ = current_state(auction, params)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from auctions.errors import InvalidAmount
-from auctions.forms import BidForm, BuyNowForm, MalformedRequest, parse_bid_request
+from auctions.errors import BadRequest, InvalidAmount
+from auctions.forms import BidForm, BuyNowForm, parse_bid_request
 from auctions.templatetags.money import format_money, money
 
 
@@ -62,7 +62,7 @@ def test_json_bid_accepts_strings_and_numbers():
 
 @pytest.mark.parametrize("body", [None, [], "12", 12, {"amount": "1", "request_id": 5}])
 def test_json_bid_with_a_bad_shape_is_malformed(body):
-    with pytest.raises(MalformedRequest):
+    with pytest.raises(BadRequest):
         parse_bid_request(body)
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from auctions.engine import hot_state, keys, rules
 from auctions.engine.api import auction_state_get
 from auctions.engine.records import decode
-from auctions.errors import AuctionEnded, BidError, BidTooLow
+from auctions.errors import AuctionEnded, BidTooLow, GavelError
 from auctions.models import Auction, AuctionEvent, Bid
 from auctions.services.bidding import bid_place
 from auctions.services.lifecycle import auction_settle
@@ -149,7 +149,7 @@ def test_no_bid_is_accepted_after_the_end_while_bidders_race_the_close(
                 accepted += 1
             except AuctionEnded:
                 ended += 1
-            except BidError:
+            except GavelError:
                 pass
         return accepted, ended
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from auctions.engine import clock, hot_state, rules
 from auctions.engine.api import auction_state_get, redis_now_ms
-from auctions.errors import BidError
+from auctions.errors import GavelError
 from auctions.models import Auction, AuctionEvent, Bid
 from auctions.services.bidding import buy_now
 from auctions.services.lifecycle import auction_settle, bid_void
@@ -152,7 +152,7 @@ class TestLuaMatchesRules:
             return
         try:
             bid_void(bid=standing[index % len(standing)], actor=self.moderator, reason="test")
-        except BidError:
+        except GavelError:
             pass  # closed auctions refuse voids; the state must be unchanged (checked next)
 
     def _attempt(self, auction, step):
@@ -183,7 +183,7 @@ class TestLuaMatchesRules:
             else:
                 bid(auction, user, attempt["amount"], attempt["max_amount"])
             answer = None
-        except BidError as error:
+        except GavelError as error:
             min_bid = error.extra.get("min_bid")
             answer = (error.code, None if min_bid is None else int(min_bid.replace(".", "")))
         finished = redis_now_ms()

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from auctions.engine import hot_state, rules
 from auctions.engine.api import auction_state_get
-from auctions.errors import BidError
+from auctions.errors import GavelError
 from auctions.models import Bid
 from auctions.services import moderation
 from auctions.services.bidding import bid_place
@@ -79,7 +79,7 @@ def test_void_then_replay_equals_the_reference_rules(
                     max_amount=maximum,
                     request_id=f"p{n}",
                 )
-        except BidError:
+        except GavelError:
             continue
     placed = list(Bid.objects.filter(auction=auction).order_by("seq"))
     chosen = sorted({index % len(placed) for index in voids}) if placed else []
