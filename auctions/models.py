@@ -40,15 +40,6 @@ class AuctionQuerySet(models.QuerySet):
             status__in=[Auction.Status.SCHEDULED, Auction.Status.ENDED, Auction.Status.CANCELLED]
         )
 
-    def open_at(self, moment):
-        """Published auctions whose window contains `moment` (the listing's view of "open")."""
-        return self.filter(
-            status=Auction.Status.SCHEDULED, starts_at__lte=moment, ends_at__gt=moment
-        )
-
-    def of_seller(self, user):
-        return self.filter(seller=user)
-
 
 class Auction(models.Model):
     """One item for sale. Whether a scheduled auction is open is decided by the clock.

@@ -19,8 +19,7 @@ from collections import defaultdict
 from asgiref.sync import sync_to_async
 from redis.exceptions import RedisError
 
-from auctions.engine import keys
-from auctions.engine.connection import get_redis
+from auctions.engine.viewers import viewers_update
 from auctions.events import auction_group, viewers_event
 
 logger = logging.getLogger(__name__)
@@ -30,36 +29,9 @@ TTL = 45
 THROTTLE = 1.0
 PROCESS = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
-# KEYS[1] the auction's viewer set; ARGV[1] TTL in seconds, ARGV[2] "add" | "rem" | "count",
-# ARGV[3..] members. Stamps with Redis TIME so every process agrees on "recent"; returns the
-# number of members refreshed within the TTL.
-_SCRIPT = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local ttl = tonumber(ARGV[1])
-for i = 3, #ARGV do
-  if ARGV[2] == 'add' then
-    redis.call('ZADD', KEYS[1], now, ARGV[i])
-  elseif ARGV[2] == 'rem' then
-    redis.call('ZREM', KEYS[1], ARGV[i])
-  end
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
-if ARGV[2] ~= 'count' then
-  redis.call('EXPIRE', KEYS[1], ttl * 2)
-end
-return redis.call('ZCARD', KEYS[1])
-"""
-
-
-def viewers_key(auction_id: int) -> str:
-    """The auction's viewer set, under the auction's hash tag (same cluster slot)."""
-    return f"{keys.auction_tag(auction_id)}:viewers"
-
 
 def _run(auction_id: int, op: str, members: list[str]) -> int:
-    client = get_redis()
-    return int(client.eval(_SCRIPT, 1, viewers_key(auction_id), TTL, op, *members))
+    return viewers_update(auction_id, op, members, ttl=TTL)
 
 
 def viewers_count(auction_id: int) -> int | None:

@@ -31,8 +31,6 @@ __all__ = [
     "user_is_watching",
 ]
 
-LISTS = ("open", "upcoming", "ended")
-
 # A published auction stays on the open list this long past its set end: soft-close extensions
 # keep it open beyond `ends_at`, and the worker settles it (status "ended") soon after the end.
 OPEN_GRACE = timedelta(hours=1)

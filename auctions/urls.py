@@ -2,8 +2,7 @@
 
 from django.urls import path
 
-from auctions import views_reports
-from auctions.views import api, pages
+from auctions.views import api, pages, reports
 
 app_name = "auctions"
 
@@ -16,7 +15,7 @@ urlpatterns = [
     path("auctions/<int:pk>/buy", pages.buy_post, name="buy"),
     path("auctions/<int:pk>/watch", pages.watch_post, name="watch"),
     path("auctions/<int:pk>/unwatch", pages.unwatch_post, name="unwatch"),
-    path("auctions/<int:pk>/report", views_reports.report_auction, name="report"),
+    path("auctions/<int:pk>/report", reports.report_auction, name="report"),
     path("me/", pages.me, name="me"),
     path("api/auctions/<int:pk>", api.auction_state, name="api-auction"),
     path("api/auctions/<int:pk>/bids", api.auction_bids, name="api-bids"),

@@ -129,7 +129,3 @@ def start_in_process_worker() -> threading.Thread:
         )
         _thread.start()
     return _thread
-
-
-def stop_in_process_worker() -> None:
-    _stop.set()

@@ -31,6 +31,11 @@ def request_key(auction_id: int, bidder_id: int, request_id: str) -> str:
     return f"{auction_tag(auction_id)}:req:{int(bidder_id)}:{request_id}"
 
 
+def viewers_key(auction_id: int) -> str:
+    """Sorted set: the auction's live viewers (`<process>|<channel>`), scored by Redis TIME."""
+    return f"{auction_tag(auction_id)}:viewers"
+
+
 def auction_keys(auction_id: int) -> list[str]:
     """The keys the bid script declares, in KEYS order (the request key is appended per call)."""
     return [state_key(auction_id), ceilings_key(auction_id), events_key(auction_id)]

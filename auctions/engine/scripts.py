@@ -13,7 +13,7 @@ from redis.commands.core import Script
 from auctions.engine.connection import get_redis
 
 _DIR = Path(__file__).resolve().parent
-NAMES = ("place_bid", "load_state", "refresh_params", "lifecycle")
+NAMES = ("place_bid", "load_state", "refresh_params", "lifecycle", "presence")
 
 
 @functools.cache

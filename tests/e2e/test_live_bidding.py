@@ -1,7 +1,7 @@
 """Two bidders in two browsers on one auction: each sees the other's bids live, without reload.
 
 Waits are Playwright's `expect(..., timeout=…)`: they state how soon a behaviour must show up
-(issue 4: "within a second"; 2 s here for CI), they measure nothing.
+("within a second"; 2 s here for CI), they measure nothing.
 """
 
 import re

@@ -1,4 +1,4 @@
-"""The seller's workflow in the admin (issue 5): listing with approval, editing until the first
+"""The seller's workflow in the admin: listing with approval, editing until the first
 bid, the live change list, results, cancel and relist; and what moderators may not change."""
 
 from datetime import timedelta

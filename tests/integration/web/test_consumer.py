@@ -287,10 +287,11 @@ async def test_full_stack_refuses_a_foreign_origin_and_knows_the_session(world):
 
 def test_dead_process_viewers_age_out(stack):
     """Viewers are counted per heartbeat: a process that stops refreshing stops counting."""
+    from auctions.engine import keys
     from auctions.engine.connection import get_redis
 
     client = get_redis()
-    key = presence.viewers_key(4242)
+    key = keys.viewers_key(4242)
     seconds, _ = client.time()
     client.zadd(key, {"alive-process|chan-1": seconds, "dead-process|chan-2": seconds - 3600})
     assert presence.viewers_count(4242) == 1
