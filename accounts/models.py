@@ -13,6 +13,11 @@ class User(AbstractUser):
     )
     suspended_reason = models.CharField(max_length=500, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
+    email_confirmed = models.BooleanField(
+        default=True,
+        help_text="Off for an account made through sign-up until its email address is "
+        "confirmed; such an account may not bid. Accounts made by staff are trusted.",
+    )
     public_name = models.CharField(
         max_length=50,
         blank=True,
@@ -25,7 +30,13 @@ class User(AbstractUser):
                 Lower("public_name"),
                 condition=~models.Q(public_name=""),
                 name="user_unique_public_name",
-            )
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_unique_email",
+                violation_error_message="Another account uses this email address.",
+            ),
         ]
 
     @property

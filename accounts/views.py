@@ -1,22 +1,27 @@
 """Account views: sign-up and email settings (log in, log out and password change are Django's)."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import CreateView
 
+from accounts.confirmation import email_confirm, email_confirmation_send
 from accounts.email_preferences import (
     OPTIONAL,
     email_preference_set,
     email_preferences_get,
     read_unsubscribe_token,
 )
-from accounts.forms import SignUpForm
+from accounts.forms import DeleteAccountForm, SignUpForm
 from accounts.models import User
+from accounts.privacy import account_delete, account_export
+from auctions.errors import NotAllowed
 
 
 class SignUpView(CreateView):
@@ -27,9 +32,71 @@ class SignUpView(CreateView):
     success_url = reverse_lazy("auctions:list")
 
     def form_valid(self, form):
+        # Accounts made here bid only once their address is confirmed; every other way of
+        # making an account (admin, staff, create_user) is trusted as it is.
+        form.instance.email_confirmed = False
         response = super().form_valid(form)
+        email_confirmation_send(user=self.object, site_url=site_url(self.request))
         login(self.request, self.object, backend="django.contrib.auth.backends.ModelBackend")
+        messages.info(
+            self.request,
+            f"Welcome! We sent a link to {self.object.email}: open it to confirm your address "
+            "before your first bid.",
+        )
         return response
+
+
+def site_url(request) -> str:
+    """The site's address for links in emails: `SITE_URL`, else this request's."""
+    return getattr(settings, "SITE_URL", "") or request.build_absolute_uri("/")
+
+
+@require_http_methods(["GET"])
+def email_confirm_view(request, uidb64, token):
+    """The link in the confirmation email: confirms the address (idempotent)."""
+    user = email_confirm(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "registration/email_confirm_invalid.html", status=400)
+    messages.success(request, "Your email address is confirmed: you can bid now.")
+    return redirect("auctions:list")
+
+
+@login_required
+@require_POST
+def email_confirm_resend(request):
+    """Send the confirmation link again to the logged-in, unconfirmed user."""
+    if request.user.email_confirmed:
+        messages.info(request, "Your email address is already confirmed.")
+    else:
+        email_confirmation_send(user=request.user, site_url=site_url(request))
+        messages.success(request, f"We sent a new link to {request.user.email}.")
+    return redirect(request.POST.get("next") or "auctions:me")
+
+
+@login_required
+def account_export_view(request):
+    """`/me/export/`: the user's own data as a JSON download."""
+    data = account_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="gavel-{request.user.pk}.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete_view(request):
+    """`/me/delete/`: confirm with the password; the account is pseudonymized, bids stay."""
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_delete(user=request.user)
+        except NotAllowed as error:
+            messages.error(request, error.message)
+        else:
+            logout(request)
+            messages.success(request, "Your account is deleted.")
+            return redirect("auctions:list")
+    return render(request, "registration/account_delete.html", {"form": form})
 
 
 @csrf_exempt  # a mail client's one-click POST (RFC 8058) carries the signed token, not a cookie

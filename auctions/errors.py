@@ -82,6 +82,12 @@ class AuctionHasBids(NotAllowed):
     message = "Someone has bid on this auction; only a moderator can cancel it now."
 
 
+class EmailNotConfirmed(NotAllowed):
+    """An account made through sign-up has not confirmed its email address yet."""
+
+    message = "Confirm your email address before your first bid."
+
+
 class InvalidAmount(GavelError):
     """The amount is not a positive decimal with at most two places within the site maximum."""
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("metrics", auctions_metrics.metrics, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("accounts.me_urls")),
     path("", include("orders.urls")),
     path("", include("auctions.urls")),
 ]

@@ -11,7 +11,7 @@ from typing import Any
 
 from auctions import engine, inputs
 from auctions.engine import BidOutcome
-from auctions.errors import GavelError, NotAllowed, SellerCannotBid
+from auctions.errors import EmailNotConfirmed, GavelError, NotAllowed, SellerCannotBid
 from auctions.metrics import observe_bid
 from auctions.models import Auction
 from auctions.services.announce import announce
@@ -24,6 +24,8 @@ def _check_bidder(auction: Auction, user: Any) -> None:
         raise NotAllowed("Log in to bid.")
     if not user.is_active or getattr(user, "is_suspended", False):
         raise NotAllowed("Your account may not bid.")
+    if not getattr(user, "email_confirmed", True):
+        raise EmailNotConfirmed()
     if user.pk == auction.seller_id:
         raise SellerCannotBid()
 

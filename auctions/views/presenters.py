@@ -1,7 +1,7 @@
 """What the pages say: bid outcomes in a bidder's words (from the engine's error codes), the
 countdown as first rendered, and the end-of-auction notice."""
 
-from auctions.errors import GavelError, InvalidAmount
+from auctions.errors import EmailNotConfirmed, GavelError, InvalidAmount
 from auctions.money import parse_amount
 from auctions.templatetags.money import format_money
 
@@ -55,6 +55,8 @@ def _money_text(amount: str | None) -> str:
 def refusal_message(error: GavelError) -> str:
     """What a bidder reads when the engine refuses a bid, by error code."""
     code = error.code
+    if isinstance(error, EmailNotConfirmed):
+        return f"{error.message} Open the link we emailed you (My bids can send it again)."
     if code == "BID_TOO_LOW":
         minimum = _money_text(error.extra.get("min_bid"))
         return (

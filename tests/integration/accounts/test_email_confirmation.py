@@ -1,0 +1,101 @@
+"""Sign-up accounts confirm their email before the first bid; other accounts are trusted."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, transaction
+from django.test import Client
+
+from accounts.models import User
+from auctions.errors import NotAllowed
+from auctions.services.bidding import bid_place
+from tests.factories import make_auction, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _sign_up(client, username="newbie", email="newbie@example.com"):
+    return client.post(
+        "/accounts/signup/",
+        {
+            "username": username,
+            "email": email,
+            "password1": "a-long-passphrase-42",
+            "password2": "a-long-passphrase-42",
+        },
+    )
+
+
+def _link(message) -> str:
+    """The path of the confirmation link in `message`."""
+    return urlsplit(re.search(r"https?://\S+/accounts/confirm/\S+/", message.body).group(0)).path
+
+
+def test_a_signed_up_account_bids_only_after_confirming(django_capture_on_commit_callbacks):
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _sign_up(client).status_code == 302
+    user = User.objects.get(username="newbie")
+    assert user.email_confirmed is False
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["newbie@example.com"]
+    auction = make_auction()
+    with pytest.raises(NotAllowed, match="Confirm your email"):
+        bid_place(auction=auction, bidder=user, amount=1000, request_id="r1")
+    response = client.post(f"/auctions/{auction.pk}/bid", {"amount": "10.00"}, follow=True)
+    assert not auction.bids.exists()
+    path = _link(mail.outbox[0])
+    assert client.get(path).status_code == 302
+    user.refresh_from_db()
+    assert user.email_confirmed is True
+    bid_place(auction=auction, bidder=user, amount=1000, request_id="r2")
+    assert auction.bids.count() == 1
+    assert "Confirm your email address before your first bid." in response.text
+
+
+def test_a_confirmation_link_is_refused_when_tampered_or_after_the_email_changed(
+    django_capture_on_commit_callbacks,
+):
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client)
+    path = _link(mail.outbox[0])
+    assert client.get(path[:-3] + "xx/").status_code == 400
+    assert client.get("/accounts/confirm/!!!/abc/").status_code == 400
+    User.objects.filter(username="newbie").update(email="other@example.com")
+    assert client.get(path).status_code == 400
+    assert User.objects.get(username="newbie").email_confirmed is False
+
+
+def test_accounts_made_any_other_way_are_trusted():
+    assert make_user().email_confirmed is True
+    assert User.objects.create_superuser("root", "root@example.com", "pw").email_confirmed
+
+
+def test_emails_are_unique_whatever_their_case():
+    User.objects.create_user("first", email="Same@Example.com", password="pw")
+    response = _sign_up(Client(), username="second", email="same@example.COM")
+    assert response.status_code == 200
+    assert "Another account uses this email address." in response.text
+    assert not User.objects.filter(username="second").exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user("third", email="SAME@example.com", password="pw")
+    # Blank emails (admin-made accounts) are not addresses and may repeat.
+    User.objects.create_user("blank1", email="", password="pw")
+    User.objects.create_user("blank2", email="", password="pw")
+
+
+def test_the_login_page_links_to_password_reset_which_mails_a_link():
+    page = Client().get("/accounts/login/")
+    assert 'href="/accounts/password_reset/"' in page.text
+    make_user("forgetful")
+    response = Client().post("/accounts/password_reset/", {"email": "forgetful@example.com"})
+    assert response.status_code == 302
+    assert mail.outbox[-1].to == ["forgetful@example.com"]
+    assert "/accounts/reset/" in mail.outbox[-1].body
