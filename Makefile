@@ -17,20 +17,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The laptop (config/laptop.py): an embedded hot state every process of this run shares, the
+# demo data, the development server and the worker; exits at once when PORT is taken.
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	@echo ""
-	@echo "Gavel is starting on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	@echo ""
-	@# With a real Redis the worker is its own process; embedded, it runs inside the server.
-	@if [ -n "$$REDIS_URL" ]; then \
-	  $(PY) manage.py run_worker & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(PY) manage.py runserver $(HOST):$(PORT); \
-	else \
-	  GAVEL_WORKER_IN_PROCESS=1 $(PY) manage.py runserver $(HOST):$(PORT); \
-	fi
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m config.laptop
 
 # Production (DESIGN §5): needs DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS;
 # starts WEB_CONCURRENCY web processes (default: one per core) on HOST:PORT and the worker.

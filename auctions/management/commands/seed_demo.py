@@ -69,14 +69,16 @@ class Command(BaseCommand):
                 name: Category.objects.get_or_create(slug=name.lower(), defaults={"name": name})[0]
                 for name in CATEGORIES
             }
-            created = sum(self._lot(lot, users, categories) for lot in DEMO_LOTS)
+            listed = [self._lot(lot, users, categories) for lot in DEMO_LOTS]
+            fresh = [auction for auction in listed if auction is not None]
+        created = len(fresh)
         if created:
             # The demo's own outbid notices would bury the logins printed below.
             with override_settings(
                 EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
                 GAVEL_NOTICE_THREADS=0,  # sent (to nowhere) before the override ends
             ):
-                self._opening_bids(users)
+                self._opening_bids(users, fresh)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} auctions listed now)."))
         self.stdout.write("Log in with:")
         for name, role, password in DEMO_USERS:
@@ -96,14 +98,10 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name=group))
         return user
 
-    def _opening_bids(self, users) -> None:
-        """A few bids through the engine on fresh lots, so the demo opens with some history."""
+    def _opening_bids(self, users, fresh: list[Auction]) -> None:
+        """A few bids through the engine on the lots just listed, so the demo opens with some
+        history; never on any other lot (a seller's own listings stay untouched)."""
         bidders = [users["alice"], users["bruno"], users["chiara"]]
-        fresh = Auction.objects.filter(
-            seller__username__in=["seller_ann", "seller_bob"],
-            status=Auction.Status.SCHEDULED,
-            bids__isnull=True,
-        ).order_by("pk")
         for index, auction in enumerate(fresh[:6]):
             for round_number in range(index % 3 + 1):
                 bidder = bidders[(index + round_number) % len(bidders)]
@@ -117,7 +115,7 @@ class Command(BaseCommand):
                 except GavelError as refusal:
                     self.stderr.write(f"Demo bid on {auction} refused: {refusal.code}")
 
-    def _lot(self, lot, users, categories) -> int:
+    def _lot(self, lot, users, categories) -> Auction | None:
         title, category, seller, start, reserve, buy_now, minutes = lot
         now = timezone.now()
         still_listed = (
@@ -126,8 +124,8 @@ class Command(BaseCommand):
             .exists()
         )
         if still_listed:
-            return 0
-        Auction.objects.create(
+            return None
+        return Auction.objects.create(
             title=title,
             description=f"{title}. A demo lot: bid as alice, bruno or chiara to watch it move.",
             category=categories[category],
@@ -140,4 +138,3 @@ class Command(BaseCommand):
             hard_close_at=now + timedelta(minutes=minutes + 60),
             status=Auction.Status.SCHEDULED,
         )
-        return 1

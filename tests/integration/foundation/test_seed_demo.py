@@ -65,3 +65,28 @@ def test_seed_demo_prints_no_notice_emails_even_with_notice_threads(settings):
     notices_sent()
     assert Bid.objects.exists()
     assert leaked == []
+
+
+def test_seed_demo_bids_only_on_the_demo_lots_it_just_listed(settings):
+    """A seller's own listing (here seller_ann's, made by hand) never gets demo bids, even when
+    seed_demo runs again and lists fresh demo lots."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    ann = User.objects.get(username="seller_ann")
+    now = timezone.now()
+    own = Auction.objects.create(
+        title="Ann's own camera",
+        seller=ann,
+        starting_price=1000,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=1),
+        status=Auction.Status.SCHEDULED,
+    )
+    Auction.objects.exclude(pk=own.pk).update(status=Auction.Status.ENDED)  # demo lots over
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Auction.objects.filter(status=Auction.Status.SCHEDULED).count() == 13
+    assert not Bid.objects.filter(auction=own).exists()

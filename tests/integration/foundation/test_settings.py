@@ -31,7 +31,8 @@ def run_django(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        # GAVEL_EMBEDDED_REDIS=off: a developer's running `make run` is not these tests' Redis.
+        env={**clean, "GAVEL_EMBEDDED_REDIS": "off", **env},
         capture_output=True,
         text=True,
         timeout=120,
