@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "auctions",
     "notices",
     "orders",
+    "questions",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("accounts.me_urls")),
     path("", include("orders.urls")),
+    path("", include("questions.urls")),
     path("", include("auctions.urls")),
 ]
 

@@ -1,0 +1,69 @@
+"""Questions to the seller: asked on the lot, answered by its seller in the admin, shown once
+answered, hidden by moderators."""
+
+import pytest
+from django.test import Client
+
+from auctions.errors import NotAllowed
+from auctions.models import AuditLog
+from questions.models import Question
+from questions.services import question_answer, question_ask, question_hide
+from tests.factories import make_auction, make_moderator, make_seller, make_user
+from tests.integration.orders.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_asked_on_the_lot_answered_in_the_admin_then_shown():
+    seller = make_seller()
+    auction = make_auction(seller=seller)
+    bidder = make_user()
+    response = client_for(bidder).post(
+        f"/auctions/{auction.pk}/questions", {"text": "Does it <b>tick</b>?"}
+    )
+    assert response.status_code == 302
+    question = Question.objects.get(auction=auction)
+    assert 'data-question-id="' not in Client().get(auction.get_absolute_url()).text
+    admin = client_for(seller)
+    assert (
+        f"/admin/questions/question/{question.pk}/change/"
+        in admin.get("/admin/questions/question/").text
+    )
+    admin.post(f"/admin/questions/question/{question.pk}/change/", {"answer": "Yes, daily."})
+    question.refresh_from_db()
+    assert question.answer == "Yes, daily." and question.answered_at
+    page = Client().get(auction.get_absolute_url()).text
+    assert f'data-question-id="{question.pk}"' in page
+    assert "Does it &lt;b&gt;tick&lt;/b&gt;?" in page
+    actions = set(AuditLog.objects.values_list("action", flat=True))
+    assert {"question.ask", "question.answer"} <= actions
+
+
+def test_only_the_lots_seller_answers_and_sees_it_in_the_admin():
+    auction = make_auction()
+    question = question_ask(auction=auction, asker=make_user(), text="Box?")
+    other = make_seller()
+    with pytest.raises(NotAllowed):
+        question_answer(question=question, actor=other, answer="No")
+    assert (
+        client_for(other).get(f"/admin/questions/question/{question.pk}/change/").status_code == 302
+    )  # not found in their scope
+    with pytest.raises(NotAllowed):
+        question_ask(auction=auction, asker=auction.seller, text="Mine?")
+    with pytest.raises(NotAllowed):
+        question_ask(auction=auction, asker=make_user(), text=" ")
+
+
+def test_a_moderator_hides_a_question():
+    auction = make_auction()
+    question = question_ask(auction=auction, asker=make_user(), text="Rude?")
+    question_answer(question=question, actor=auction.seller, answer="Answer")
+    with pytest.raises(NotAllowed):
+        question_hide(question=question, actor=auction.seller, reason="x")
+    question_hide(question=question, actor=make_moderator(), reason="Off topic")
+    assert 'data-question-id="' not in Client().get(auction.get_absolute_url()).text
