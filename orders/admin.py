@@ -12,6 +12,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
 from auctions.admin.access import ReadOnlyAdminMixin, sees_all
+from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.admin.reason import apply_each, render_reason_page
 from auctions.errors import GavelError
 from auctions.templatetags.money import format_money
@@ -59,7 +60,7 @@ class SellerScopedMixin:
 
 
 @admin.register(Order)
-class OrderAdmin(SellerScopedMixin, admin.ModelAdmin):
+class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
     form = OrderAdminForm
     list_display = ("pk", "auction", "buyer", "status", "total_display", "pay_by", "created_at")
     list_filter = ("status", "origin")
@@ -236,7 +237,9 @@ class OrderAdmin(SellerScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(SecondChanceOffer)
-class SecondChanceOfferAdmin(SellerScopedMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class SecondChanceOfferAdmin(
+    DeclaredLookupsOnly, SellerScopedMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     seller_field = "auction__seller"
     list_display = ("pk", "auction", "bidder", "price", "status", "expires_at")
     list_filter = ("status",)
@@ -244,7 +247,7 @@ class SecondChanceOfferAdmin(SellerScopedMixin, ReadOnlyAdminMixin, admin.ModelA
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(SellerScopedMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class FeedbackAdmin(DeclaredLookupsOnly, SellerScopedMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     seller_field = "order__seller"
     list_display = ("pk", "order", "role", "rating", "comment", "created_at")
     list_filter = ("role", "rating")

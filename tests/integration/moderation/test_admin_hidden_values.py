@@ -98,10 +98,6 @@ def declared_heads(model_admin, request) -> set[str]:
     return names
 
 
-def response_request(client, url):
-    return client.get(url).wsgi_request
-
-
 def registered_admins():
     return sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 
@@ -114,7 +110,8 @@ def test_no_lookup_on_any_admin_tells_the_two_sides_of_a_hidden_value(client, wo
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         for path in hidden_paths(model):
             secret = SECRET_MAX if path.endswith("max_amount") else SECRET_RESERVE
-            for lookup in LOOKUPS:
+            # Every lookup on the near paths; deeper ones need only one to show they are refused.
+            for lookup in LOOKUPS if path.count("__") <= 1 else ["__gte"]:
                 key = path + lookup
                 below = changelist_answer(client, url, {key: probe_value(lookup, secret, True)})
                 above = changelist_answer(client, url, {key: probe_value(lookup, secret, False)})
@@ -130,8 +127,9 @@ def test_every_admin_refuses_lookups_it_does_not_declare(client, world, role):
     client.force_login(world[role])
     for model, model_admin in registered_admins():
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        declared = declared_heads(model_admin, client.get(url).wsgi_request)
         for field in model._meta.concrete_fields:
-            if field.name in declared_heads(model_admin, response_request(client, url)):
+            if field.name in declared:
                 continue
             response = client.get(url, {f"{field.name}__startswith": "x"})
             assert response.status_code in (400, 403), (model_admin, field.name)
@@ -159,7 +157,7 @@ def test_a_seller_cannot_order_by_a_hidden_value(client, world):
     client.force_login(world["seller"])
     for model, _model_admin in registered_admins():
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-        for index in range(-15, 16):
+        for index in range(-9, 10):
             response = client.get(url, {"o": str(index)})
             assert response.status_code != 500
             if response.status_code != 200:
