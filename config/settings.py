@@ -213,6 +213,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GAVEL_LOGIN_LOCKOUT_MI
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
 if not REDIS_URL:
     # axes.W001 warns that in-memory counts are not shared between processes. Without
     # REDIS_URL the site is the embedded single-process one (its Redis lives in that process

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.http import HttpResponseRedirect
 
 from auctions.admin.access import acts_as_moderator, sees_all
+from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.admin.reason import reason_action
 from auctions.errors import GavelError
 from questions.models import Question
@@ -19,7 +20,7 @@ class QuestionAnswerForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     form = QuestionAnswerForm
     list_display = ("text", "auction", "answered_at", "hidden", "created_at")
     list_filter = ("hidden", ("answered_at", admin.EmptyFieldListFilter))
