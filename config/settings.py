@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "notices",
     "orders",
     "questions",
+    # Optional TOTP two-factor for staff (accounts.two_factor).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a lockout into the "too many failed logins" page.
@@ -410,6 +415,8 @@ GAVEL_NOTICE_THREADS = int(os.environ.get("GAVEL_NOTICE_THREADS", 2))
 # --- After the sale (orders, second-chance offers). ---
 # Days a buyer has to pay before the worker closes the order unpaid.
 GAVEL_ORDER_PAYMENT_DAYS = int(os.environ.get("GAVEL_ORDER_PAYMENT_DAYS", 7))
+# The issuer name authenticator apps show beside a staff member's TOTP code.
+OTP_TOTP_ISSUER = "Gavel"
 # Hours a second-chance offer stays open to the next bidder.
 GAVEL_SECOND_CHANCE_HOURS = int(os.environ.get("GAVEL_SECOND_CHANCE_HOURS", 48))
 
