@@ -30,8 +30,11 @@ BID_SECONDS = Histogram(
     "Time to answer a bid or buy-now attempt, refusals included (service call, not HTTP).",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
+# One series per live web process (a `pid` label under make serve): sum() them for the site.
 WEBSOCKETS = Gauge(
-    "gavel_websocket_connections", "WebSocket connections open now.", multiprocess_mode="livesum"
+    "gavel_websocket_connections",
+    "WebSocket connections open now, per web process.",
+    multiprocess_mode="liveall",
 )
 EVENTS = Counter(
     "gavel_events_broadcast", "Live events handed to the channel layer, by type.", ["type"]
