@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db.models import Q
 
 from auctions import presence, selectors, wire
 from auctions.errors import BadRequest, NotAllowed, Unavailable, as_refusal
@@ -60,18 +61,26 @@ def _snapshot(auction, viewer_id):
 
 @database_sync_to_async
 def _missed(auction, since, viewer_id):
-    """Public events after `since`, each `bid` marked `is_you` from the ledger; None if unknown."""
+    """Public events after `since`, each `bid` marked `is_you` / `leader_is_you` from the ledger;
+    None if unknown."""
     events = selectors.auction_events_since(auction=auction, since=since)
     if events is None:
         return None
-    mine = set()
+    mine, leading = set(), set()
     if viewer_id is not None:
         seqs = [event["seq"] for event in events if event.get("type") == "bid"]
-        mine = set(
-            auction.bids.filter(seq__in=seqs, bidder_id=viewer_id).values_list("seq", flat=True)
+        rows = auction.bids.filter(seq__in=seqs).filter(
+            Q(bidder_id=viewer_id) | Q(leader_id=viewer_id)
         )
+        for seq, bidder_id, leader_id in rows.values_list("seq", "bidder_id", "leader_id"):
+            if bidder_id == viewer_id:
+                mine.add(seq)
+            if leader_id == viewer_id:
+                leading.add(seq)
     return [
-        {**event, "is_you": event["seq"] in mine} if event.get("type") == "bid" else event
+        {**event, "is_you": event["seq"] in mine, "leader_is_you": event["seq"] in leading}
+        if event.get("type") == "bid"
+        else event
         for event in events
     ]
 

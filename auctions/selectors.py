@@ -11,6 +11,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from auctions.engine.api import auction_events_since, auction_state_get, auction_states_get
+from auctions.events.shapes import answered_by_leader
 from auctions.models import Auction, Bid, Category, Watch
 
 __all__ = [
@@ -118,11 +119,8 @@ def history_lines(bids) -> list[HistoryLine]:
     """
     lines = []
     for bid in bids:
-        answered = (
-            bid.leader_id is not None
-            and bid.leader_id != bid.bidder_id
-            and bid.amount is not None
-            and bid.kind == Bid.Kind.BID
+        answered = answered_by_leader(
+            kind=bid.kind, bidder_id=bid.bidder_id, leader_id=bid.leader_id, amount=bid.amount
         )
         if answered:
             lines.append(HistoryLine(bid.seq, bid.amount, bid.bidder, bid.placed_at))

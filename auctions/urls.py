@@ -11,6 +11,7 @@ urlpatterns = [
     path("auctions/upcoming/", pages.auction_list, {"which": "upcoming"}, name="upcoming"),
     path("auctions/ended/", pages.auction_list, {"which": "ended"}, name="ended"),
     path("auctions/<int:pk>/", pages.auction_detail, name="detail"),
+    path("auctions/<int:pk>/history/", pages.auction_history, name="history"),
     path("auctions/<int:pk>/bid", pages.bid_post, name="bid"),
     path("auctions/<int:pk>/buy", pages.buy_post, name="buy"),
     path("auctions/<int:pk>/watch", pages.watch_post, name="watch"),

@@ -17,12 +17,19 @@ if TYPE_CHECKING:
 
 
 class BidEvent(TypedDict):
-    """`bid`: an accepted bid and the auction's public state after it."""
+    """`bid`: an accepted bid and the auction's public state after it.
+
+    `automatic` says the leader's maximum answered the bid at once: the history then shows two
+    lines with this seq, the bidder's own `amount`, then the `leader`'s automatic bid at `price`.
+    `amount` is null when a leader only raised their (never shown) maximum.
+    """
 
     type: Literal["bid"]
     seq: int
     auction_id: int
     price: str
+    amount: str | None
+    automatic: bool
     bidder: str
     placed_at: str
     bid_count: int
@@ -130,12 +137,27 @@ def _money(value: int | None) -> str | None:
     return None if value is None else format_amount(value)
 
 
+def answered_by_leader(
+    *, kind: str, bidder_id: int, leader_id: int | None, amount: int | None
+) -> bool:
+    """Whether a bid was answered at once by the leader's maximum: a plain bid (not buy it now,
+    not a leader's raise) after which someone else leads. Its price is then the leader's."""
+    return kind == "bid" and amount is not None and leader_id not in (None, bidder_id)
+
+
 def _bid(auction_id: int, record: "BidPlaced") -> BidEvent:
     return {
         "type": "bid",
         "seq": record.seq,
         "auction_id": auction_id,
         "price": format_amount(record.price),
+        "amount": _money(record.amount),
+        "automatic": answered_by_leader(
+            kind=record.kind,
+            bidder_id=record.bidder_id,
+            leader_id=record.leader_id,
+            amount=record.amount,
+        ),
         "bidder": record.bidder_handle,
         "placed_at": iso_ms(record.at_ms),
         "bid_count": record.bid_count,

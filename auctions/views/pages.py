@@ -17,6 +17,7 @@ from auctions import presence, selectors, wire
 from auctions.errors import Unavailable, as_refusal
 from auctions.forms import BidForm, BuyNowForm
 from auctions.inputs import new_request_id
+from auctions.money import format_amount
 from auctions.services.bidding import bid_place, buy_now
 from auctions.services.watchlist import watch_add, watch_remove
 from auctions.templatetags.money import format_money
@@ -25,6 +26,7 @@ from auctions.views.presenters import (
     accepted_message,
     countdown,
     end_result,
+    leader_status,
     refusal_message,
 )
 
@@ -97,6 +99,7 @@ def auction_detail(request, pk):
     viewer_id = user.pk if user.is_authenticated else None
     lines = selectors.auction_history_public(auction=auction)
     phase = state.status if state is not None else auction.status
+    has_bid = viewer_id is not None and selectors.user_has_bid(user=user, auction=auction)
     context = {
         "auction": auction,
         "state": state,
@@ -107,11 +110,12 @@ def auction_detail(request, pk):
         "leader_is_you": state is not None
         and viewer_id is not None
         and state.leader_id == viewer_id,
-        "has_bid": viewer_id is not None and selectors.user_has_bid(user=user, auction=auction),
+        "has_bid": has_bid,
         "is_watching": selectors.user_is_watching(user=user, auction=auction),
         "viewers": presence.viewers_count(auction.pk),
         "currency": settings.GAVEL_CURRENCY,
         "starts_at_iso": wire.iso(auction.starts_at),
+        "max_amount": format_amount(settings.GAVEL_MAX_AMOUNT),
         "bid_form": BidForm(initial={"request_id": new_request_id()}),
         "buy_form": BuyNowForm(initial={"request_id": new_request_id()}),
     }
@@ -120,9 +124,46 @@ def auction_detail(request, pk):
             ends_at_iso=wire.iso(state.ends_at),
             now_iso=wire.iso(state.now),
             end_result=end_result(auction, state, viewer_id),
+            leader_status=leader_status(auction, state, viewer_id=viewer_id, has_bid=has_bid),
             **countdown(phase, state, auction.starts_at),
         )
     return render(request, "auctions/auction_detail.html", context)
+
+
+def _live_state(auction):
+    try:
+        return selectors.auction_state_get(auction=auction)
+    except Unavailable:
+        return None
+
+
+def _bid_review(request, auction, bid):
+    """The review step of a form bid (DESIGN §4): the amounts as read, to confirm or change."""
+    return render(
+        request,
+        "auctions/bid_review.html",
+        {
+            "auction": auction,
+            "state": _live_state(auction),
+            "bid": bid,
+            "amount_field": format_amount(bid.amount),
+            "max_field": format_amount(bid.max_amount),
+        },
+    )
+
+
+def _buy_review(request, auction, request_id):
+    """The review step of buy it now: the price, to confirm or go back."""
+    state = _live_state(auction)
+    price = state.buy_now_price if state is not None else auction.buy_now_price
+    if not price:
+        messages.error(request, "Buy it now is no longer offered on this auction.")
+        return redirect(auction)
+    return render(
+        request,
+        "auctions/buy_review.html",
+        {"auction": auction, "price": price, "request_id": request_id},
+    )
 
 
 @require_POST
@@ -141,6 +182,8 @@ def bid_post(request, pk):
                 messages.error(request, error)
         return redirect(auction)
     bid = form.bid_request()
+    if request.POST.get("confirm") != "1":
+        return _bid_review(request, auction, bid)
     try:
         result = bid_place(
             auction=auction,
@@ -169,6 +212,8 @@ def buy_post(request, pk):
     if not form.is_valid():
         messages.error(request, "That request was not understood. Please try again.")
         return redirect(auction)
+    if request.POST.get("confirm") != "1":
+        return _buy_review(request, auction, form.cleaned_data["request_id"])
     try:
         result = buy_now(
             auction=auction, buyer=request.user, request_id=form.cleaned_data["request_id"]
@@ -179,6 +224,29 @@ def buy_post(request, pk):
     else:
         messages.success(request, f"You bought “{auction.title}” for {format_money(result.price)}.")
     return redirect(auction)
+
+
+HISTORY_PAGE_SIZE = 100
+
+
+def auction_history(request, pk):
+    """`/auctions/<id>/history/`: every line of the bid history, newest first, 100 a page."""
+    auction = _public_or_404(pk)
+    lines = selectors.history_lines(selectors.auction_history_all(auction=auction))
+    lines.reverse()
+    page = Paginator(lines, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    user = request.user
+    return render(
+        request,
+        "auctions/auction_history.html",
+        {
+            "auction": auction,
+            "page": page,
+            "lines": page.object_list,
+            "total": len(lines),
+            "viewer_id": user.pk if user.is_authenticated else None,
+        },
+    )
 
 
 @require_POST

@@ -45,6 +45,23 @@ def end_result(auction, state, viewer_id) -> str:
     return f"Sold to {handle} for {format_money(price)}."
 
 
+def leader_status(auction, state, *, viewer_id, has_bid: bool) -> str:
+    """Where the viewer stands, under the price: leading or outbid while the auction is open,
+    "didn't win" for a bidder once it is over, nothing after a cancellation (the notice says it).
+    """
+    if viewer_id is None or not state.bid_count:
+        return ""
+    if state.status == "cancelled" or auction.status == auction.Status.CANCELLED:
+        return ""
+    leads = state.leader_id == viewer_id
+    if state.status == "ended":
+        won = auction.winner_id == viewer_id if auction.winner_id else leads and state.reserve_met
+        return "" if won or not has_bid else "You didn't win this auction."
+    if leads:
+        return "You are the highest bidder"
+    return "You have been outbid" if has_bid else ""
+
+
 def _money_text(amount: str | None) -> str:
     try:
         return format_money(parse_amount(amount))

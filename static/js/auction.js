@@ -1,16 +1,20 @@
 // The live layer of the auction page (one small ES module, no build step).
 //
 // Connects to /ws/auctions/<id>/?since=<last seq>, applies each event once and in seq order,
-// resyncs on a gap, reconnects with exponential back-off and jitter, pings every 20 s, and keeps
-// the countdown on the server's clock. User data is only ever inserted with textContent.
+// resyncs on a gap, reconnects with exponential back-off and jitter, and keeps the countdown on
+// the server's clock. "Live" tells the truth: a ping every few seconds must be answered within a
+// deadline, the browser's offline event drops the socket at once and its online event reconnects
+// at once. A bid and buy it now go through a review step. User data is only ever inserted with
+// textContent. Every time on the page reads in the viewer's zone, with the zone named.
 
-const PING_MS = 20000;
-const STALE_MS = 45000; // no message (not even a pong) for this long: the socket is dead
+const PING_MS = 5000;
+const PONG_DEADLINE_MS = 4000; // a ping unanswered this long: the connection is gone
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 15000;
 const NOTICE_MS = 8000;
 const CLOSE_NOT_FOUND = 4404; // the consumer's close code for an auction that is not public
 const SYMBOLS = { USD: "$", EUR: "€", GBP: "£" };
+const INVALID_AMOUNT = "Enter a positive amount with at most two decimals.";
 // One format for every time on the page, in the viewer's zone with the zone named.
 const TIME_STYLES = {
   time: { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short" },
@@ -48,16 +52,19 @@ if (root) start(root);
 function start(root) {
   const $ = (id) => document.getElementById(id);
   const currency = root.dataset.currency || "USD";
+  const maxCents = centsOf(root.dataset.maxAmount);
   let lastSeq = Number(root.dataset.seq || 0);
   let status = root.dataset.status;
   let endsAt = Date.parse(root.dataset.endsAt);
   const startsAt = Date.parse(root.dataset.startsAt);
   let offset = clockOffset(root.dataset.serverNow);
+  let hasBid = root.dataset.hasBid === "1";
   let socket = null;
   let attempt = 0;
-  let lastMessageAt = 0;
+  let pingSentAt = 0; // when the unanswered ping left; 0 when every ping was answered
   let reconnectTimer = null;
   let pendingRequestId = null;
+  let reviewed = null; // the bid under review: {amount, max}
 
   // --- formatting -------------------------------------------------------------------------
 
@@ -67,6 +74,34 @@ function start(root) {
     const grouped = units.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
     const amount = minor === undefined ? grouped : `${grouped}.${minor}`;
     return SYMBOLS[currency] ? `${SYMBOLS[currency]}${amount}` : `${amount} ${currency}`;
+  }
+
+  function centsOf(text) {
+    const match = /^([0-9]+)(?:\.([0-9]{1,2}))?$/.exec(String(text || ""));
+    if (!match) return Number.MAX_SAFE_INTEGER;
+    return Number(match[1]) * 100 + Number((match[2] || "").padEnd(2, "0"));
+  }
+
+  // The amount as people type it ("$1,000.00", "700 USD"), the same reading as the form's
+  // server side: {value: "1000.00"} or {error}. The server stays the judge of what it accepts.
+  function parseAmount(typed) {
+    let text = typed.trim();
+    const symbol = SYMBOLS[currency];
+    if (symbol && text.startsWith(symbol)) text = text.slice(symbol.length).trim();
+    if (text.toUpperCase().startsWith(currency)) text = text.slice(currency.length).trim();
+    if (text.toUpperCase().endsWith(currency)) text = text.slice(0, -currency.length).trim();
+    if (!/^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$/.test(text)) return { error: INVALID_AMOUNT };
+    const [units, minor = ""] = text.replace(/,/g, "").split(".");
+    const digits = units.replace(/^0+(?=\d)/, "");
+    if (digits.length > 13 || Number(digits) * 100 > maxCents) {
+      return { error: `The most you can bid is ${money(root.dataset.maxAmount)}.` };
+    }
+    if (minor.length > 2) return { error: INVALID_AMOUNT };
+    const value = `${digits}.${minor.padEnd(2, "0")}`;
+    const cents = centsOf(value);
+    if (cents <= 0) return { error: INVALID_AMOUNT };
+    if (cents > maxCents) return { error: `The most you can bid is ${money(root.dataset.maxAmount)}.` };
+    return { value };
   }
 
   function clockOffset(serverNowIso) {
@@ -139,22 +174,24 @@ function start(root) {
 
   function setLeader(handle, leaderIsYou) {
     setText("leader", handle || "—");
-    const el = $("leader-status");
-    if (!el || leaderIsYou === undefined) return;
-    if (leaderIsYou) el.textContent = "You are the highest bidder";
-    else if (el.textContent) el.textContent = "You have been outbid";
+    if (leaderIsYou) hasBid = true;
+    if (leaderIsYou === undefined || (status !== "active" && status !== "scheduled")) return;
+    if (leaderIsYou) setText("leader-status", "You are the highest bidder");
+    else if (hasBid) setText("leader-status", "You have been outbid");
+  }
+
+  function closeBidding() {
+    // The auction is over: the forms go; the result says the rest.
+    for (const id of ["bid-form", "bid-review", "buy-now"]) $(id)?.remove();
+    reviewed = null;
   }
 
   function setStatus(next) {
     status = next;
     root.dataset.status = next;
-    const over = next === "ended" || next === "cancelled";
     const submit = $("bid-submit");
     if (submit) submit.disabled = next !== "active";
-    if (over) {
-      const box = $("buy-now");
-      if (box) box.hidden = true;
-    }
+    if (next === "ended" || next === "cancelled") closeBidding();
     tick();
   }
 
@@ -163,53 +200,64 @@ function start(root) {
     root.dataset.seq = String(seq);
   }
 
-  function historyItem(bid) {
+  function historyItem(line) {
     const li = document.createElement("li");
-    li.className = bid.automatic ? "history-item history-item--automatic" : "history-item";
-    li.dataset.seq = String(bid.seq);
-    if (bid.automatic) li.dataset.automatic = "1";
+    li.className = line.automatic ? "history-item history-item--automatic" : "history-item";
+    li.dataset.seq = String(line.seq);
+    if (line.automatic) li.dataset.automatic = "1";
     const price = document.createElement("span");
     price.className = "history-price";
-    price.textContent = money(bid.price);
+    price.textContent = money(line.price);
     const bidder = document.createElement("span");
     bidder.className = "history-bidder";
-    bidder.textContent = bid.bidder || "";
-    const time = document.createElement("time");
-    time.className = "local-time history-time";
-    time.dataset.style = "time";
-    time.dateTime = bid.placed_at || "";
-    time.textContent = formatTime(bid.placed_at, "time");
+    bidder.textContent = line.bidder || "";
     li.append(price, " ", bidder);
-    if (bid.is_you) {
+    if (line.is_you) {
       const you = document.createElement("span");
       you.className = "history-you";
       you.textContent = "(you)";
       li.append(" ", you);
     }
-    if (bid.automatic) {
+    if (line.automatic) {
       const auto = document.createElement("span");
       auto.className = "history-auto";
       auto.textContent = "automatic bid";
       li.append(" ", auto);
     }
+    const time = document.createElement("time");
+    time.className = "local-time history-time";
+    time.dataset.style = "time";
+    time.dateTime = line.placed_at || "";
+    time.textContent = formatTime(line.placed_at, "time");
     li.append(" ", time);
     return li;
   }
 
-  function addHistory(bid) {
+  // The history lines of one live `bid` event (DESIGN §4): when the leader's maximum answered
+  // the bid at once, the bidder's own amount, then the leader's automatic bid at the new price.
+  function eventLines(e) {
+    const own = { seq: e.seq, bidder: e.bidder, is_you: e.is_you, placed_at: e.placed_at };
+    if (!e.automatic) return [{ ...own, price: e.price }];
+    return [
+      { ...own, price: e.amount },
+      { seq: e.seq, price: e.price, bidder: e.leader, is_you: e.leader_is_you, placed_at: e.placed_at, automatic: true },
+    ];
+  }
+
+  function addHistory(lines) {
     const list = $("history");
-    if (!list || list.querySelector(`[data-seq="${Number(bid.seq)}"]`)) return;
-    list.prepend(historyItem(bid));
+    if (!list || !lines.length || list.querySelector(`[data-seq="${Number(lines[0].seq)}"]`)) return;
+    for (const line of lines) list.prepend(historyItem(line));
     const empty = $("history-empty");
     if (empty) empty.hidden = true;
   }
 
-  function replaceHistory(bids) {
+  function replaceHistory(lines) {
     const list = $("history");
     if (!list) return;
-    list.replaceChildren(...bids.slice().reverse().map(historyItem));
+    list.replaceChildren(...lines.slice().reverse().map(historyItem));
     const empty = $("history-empty");
-    if (empty) empty.hidden = bids.length > 0;
+    if (empty) empty.hidden = lines.length > 0;
   }
 
   function notice(kind, text, sticky = false) {
@@ -272,13 +320,17 @@ function start(root) {
       return;
     }
     const left = endsAt - serverNow();
+    const form = $("bid-form");
     if (status === "ended" || left <= 0) {
       el.textContent = "ENDED";
       el.classList.add("countdown--ended");
-      const submit = $("bid-submit");
-      if (submit) submit.disabled = true;
+      // Over by the clock: hide the forms until the result arrives (a last-moment bid that
+      // extended the end brings them back with its `extended` event).
+      if (form) form.hidden = true;
+      for (const id of ["bid-review", "buy-now"]) if ($(id)) $(id).hidden = true;
       return;
     }
+    if (form) form.hidden = reviewed !== null;
     if (status === "active") {
       const submit = $("bid-submit");
       if (submit && !pendingRequestId) submit.disabled = false;
@@ -296,15 +348,25 @@ function start(root) {
     setPrice(s.price);
     setMinBid(s.min_bid);
     setText("bid-count", String(s.bid_count));
-    setLeader(s.leader, s.leader_is_you);
     setEndsAt(s.ends_at);
     setReserve(s.has_reserve ? s.reserve_met : undefined);
     setStatus(s.status);
+    setLeader(s.leader, s.leader_is_you);
     setBuyNow(s.buy_now_price);
     replaceHistory(s.bids || []);
   }
 
+  function bidNotice(e) {
+    if (!e.automatic) {
+      return e.is_you ? `Your bid is in: ${money(e.price)}` : `New bid: ${money(e.price)} by ${e.bidder}`;
+    }
+    const who = e.is_you ? "Your bid" : `A bid by ${e.bidder}`;
+    const leader = e.leader_is_you ? "your maximum" : `${e.leader}'s maximum`;
+    return `${who} of ${money(e.amount)} was answered at once: ${leader} leads at ${money(e.price)}.`;
+  }
+
   function applyBid(e) {
+    if (e.is_you) hasBid = true;
     setPrice(e.price);
     setMinBid(e.min_bid);
     setText("bid-count", String(e.bid_count));
@@ -312,32 +374,33 @@ function start(root) {
     setEndsAt(e.ends_at);
     setReserve(e.reserve_met);
     setBuyNow(e.buy_now_price);
-    addHistory(e);
-    notice("bid", e.is_you ? `Your bid is in: ${money(e.price)}` : `New bid: ${money(e.price)} by ${e.bidder}`);
+    addHistory(eventLines(e));
+    notice("bid", bidNotice(e));
   }
 
   const durable = {
     bid: applyBid,
     extended(e) {
       setEndsAt(e.ends_at);
+      tick();
       notice("extended", `A late bid extended the auction: it now ends at ${formatTime(e.ends_at, "datetime")}.`);
     },
     ended(e) {
       setStatus("ended");
       setText("price-label", "Final price");
       let text;
-      if (e.winner && e.leader_is_you) text = `You won this auction with a winning bid of ${money(e.final_price)}.`;
+      const won = Boolean(e.winner && e.leader_is_you);
+      if (won) text = `You won this auction with a winning bid of ${money(e.final_price)}.`;
       else if (e.winner && e.reserve_met !== false) text = `Auction ended: sold to ${e.winner} for ${money(e.final_price)}.`;
       else if (e.reserve_met === false) text = "Auction ended: the reserve was not met, so there is no winner.";
       else text = "Auction ended with no bids.";
       showEndResult(text);
-      notice("ended", text, true);
+      setText("leader-status", !won && hasBid ? "You didn't win this auction." : "");
     },
     cancelled(e) {
       setStatus("cancelled");
-      const text = `This auction was cancelled (${e.reason || "no reason given"}).`;
-      showEndResult(text);
-      notice("cancelled", text, true);
+      showEndResult(`This auction was cancelled (${e.reason || "no reason given"}).`);
+      setText("leader-status", "");
     },
     bid_voided(e) {
       setPrice(e.price);
@@ -377,6 +440,7 @@ function start(root) {
         if (current) setText("viewers", String(msg.count));
         break;
       case "outbid":
+        if (current && status !== "active") break; // the result speaks for itself
         notice(
           "outbid",
           current
@@ -390,7 +454,12 @@ function start(root) {
         }
         break;
       case "won":
-        notice("won", `You won “${msg.title}” for ${money(msg.final_price)}!`, true);
+        // On this auction's page the end result already says it, once.
+        if (current) {
+          if ($("end-result")?.hidden) showEndResult(`You won this auction with a winning bid of ${money(msg.final_price)}.`);
+        } else {
+          notice("won", `You won “${msg.title}” for ${money(msg.final_price)}!`, true);
+        }
         break;
       case "bid_result":
         onBidResult(msg);
@@ -400,7 +469,7 @@ function start(root) {
     }
   }
 
-  // --- bidding over the socket (the form still posts when the socket is down) --------------
+  // --- bidding: a review step, then the socket (or the plain form when the socket is down) --
 
   function onBidResult(r) {
     if (r.request_id && pendingRequestId && r.request_id !== pendingRequestId) return;
@@ -410,6 +479,7 @@ function start(root) {
     pendingRequestId = null;
     if (submit) submit.disabled = status !== "active";
     if (r.accepted) {
+      hasBid = true;
       if (feedback) {
         feedback.className = "feedback ok";
         feedback.textContent = r.leader_is_you
@@ -434,53 +504,147 @@ function start(root) {
     if (requestField && r.error !== "UNAVAILABLE") requestField.value = newRequestId();
   }
 
+  function showFeedback(kind, text) {
+    const feedback = $("bid-feedback");
+    if (!feedback) return;
+    feedback.className = `feedback ${kind}`;
+    feedback.textContent = text;
+  }
+
+  function readBid() {
+    const auto = $("auto-bid");
+    const typedAmount = $("amount").value.trim();
+    const typedMax = auto && auto.checked && $("max-amount") ? $("max-amount").value.trim() : "";
+    if (!typedAmount && !typedMax) return { error: "Enter an amount to bid." };
+    const amount = typedAmount ? parseAmount(typedAmount) : { value: null };
+    if (amount.error) return amount;
+    const max = typedMax ? parseAmount(typedMax) : { value: null };
+    if (max.error) return max;
+    if (amount.value && max.value && centsOf(max.value) < centsOf(amount.value)) {
+      return { error: "Your maximum must be at least your bid." };
+    }
+    return { amount: amount.value, max: max.value };
+  }
+
+  function openReview(bid) {
+    reviewed = bid;
+    const parts = [];
+    parts.push(bid.amount ? `You are bidding ${money(bid.amount)}.` : "You are raising your maximum.");
+    if (bid.max) parts.push(`We will bid for you, one increment at a time, up to ${money(bid.max)}. Nobody else sees it.`);
+    setText("bid-review-text", parts.join(" "));
+    $("bid-form").hidden = true;
+    $("bid-review").hidden = false;
+    $("bid-review-heading").focus();
+  }
+
+  function closeReview() {
+    reviewed = null;
+    if ($("bid-review")) $("bid-review").hidden = true;
+    if ($("bid-form")) $("bid-form").hidden = false;
+  }
+
+  function confirmBid() {
+    const bid = reviewed;
+    if (!bid) return;
+    closeReview();
+    const requestField = $("request-id");
+    const requestId = (requestField && requestField.value) || newRequestId();
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      // No live connection: post the reviewed amounts as the form does after its review page.
+      const form = $("bid-form");
+      $("amount").value = bid.amount || "";
+      if ($("max-amount")) $("max-amount").value = bid.max || "";
+      const confirm = document.createElement("input");
+      confirm.type = "hidden";
+      confirm.name = "confirm";
+      confirm.value = "1";
+      form.append(confirm);
+      form.submit();
+      return;
+    }
+    pendingRequestId = requestId;
+    const submit = $("bid-submit");
+    if (submit) submit.disabled = true;
+    socket.send(JSON.stringify({ type: "bid", amount: bid.amount, max_amount: bid.max, request_id: requestId }));
+    $("amount").focus();
+  }
+
   function wireForm() {
     const form = $("bid-form");
     const auto = $("auto-bid");
     const max = $("max-amount");
+    const maxField = $("max-field");
     if (auto && max) {
       const sync = () => {
         max.disabled = !auto.checked;
+        if (maxField) maxField.hidden = !auto.checked;
       };
       auto.addEventListener("change", sync);
       sync();
     }
-    if (!form) return;
-    form.addEventListener("submit", (event) => {
-      // Logged out or offline: the plain POST (login redirect, or PRG with a message).
-      if (root.dataset.authenticated !== "1") return;
-      if (!socket || socket.readyState !== WebSocket.OPEN) return;
-      event.preventDefault();
-      if (pendingRequestId) return;
-      const requestField = $("request-id");
-      const requestId = (requestField && requestField.value) || newRequestId();
-      const amount = $("amount").value.trim();
-      const maxValue = auto && auto.checked && max ? max.value.trim() : "";
-      pendingRequestId = requestId;
-      const submit = $("bid-submit");
-      if (submit) submit.disabled = true;
-      socket.send(
-        JSON.stringify({
-          type: "bid",
-          amount: amount || null,
-          max_amount: maxValue || null,
-          request_id: requestId,
-        }),
-      );
-    });
+    if (form) {
+      form.addEventListener("submit", (event) => {
+        // Logged out: the plain POST (login redirect). Otherwise the review step, here.
+        if (root.dataset.authenticated !== "1") return;
+        event.preventDefault();
+        if (pendingRequestId) return;
+        const bid = readBid();
+        if (bid.error) {
+          showFeedback("error", bid.error);
+          $("amount").focus();
+          return;
+        }
+        showFeedback("", "");
+        openReview(bid);
+      });
+      $("bid-confirm")?.addEventListener("click", confirmBid);
+      $("bid-change")?.addEventListener("click", () => {
+        closeReview();
+        $("amount").focus();
+      });
+    }
+    const buyForm = $("buy-form");
+    if (buyForm && root.dataset.authenticated === "1") {
+      buyForm.addEventListener("submit", (event) => {
+        event.preventDefault();
+        setText("buy-review-text", `Buy this item now for ${$("buy-now-price").textContent}? This ends the auction at once, and you commit to pay the seller.`);
+        buyForm.hidden = true;
+        $("buy-review").hidden = false;
+        $("buy-review-text").focus();
+      });
+      $("buy-confirm")?.addEventListener("click", () => {
+        const confirm = document.createElement("input");
+        confirm.type = "hidden";
+        confirm.name = "confirm";
+        confirm.value = "1";
+        buyForm.append(confirm);
+        buyForm.submit();
+      });
+      $("buy-cancel")?.addEventListener("click", () => {
+        $("buy-review").hidden = true;
+        buyForm.hidden = false;
+        $("buy-submit").focus();
+      });
+    }
   }
 
   // --- connection ---------------------------------------------------------------------------
 
   function connect() {
     clearTimeout(reconnectTimer);
+    if (!navigator.onLine) {
+      setConnection("offline"); // the `online` event reconnects
+      return;
+    }
     setConnection(attempt ? "reconnecting" : "connecting");
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const url = `${scheme}://${location.host}${root.dataset.wsPath}?since=${lastSeq}`;
     const ws = new WebSocket(url);
     socket = ws;
+    pingSentAt = 0;
     ws.addEventListener("message", (event) => {
-      lastMessageAt = Date.now();
+      if (socket !== ws) return;
+      pingSentAt = 0; // anything from the server proves the connection
       let msg;
       try {
         msg = JSON.parse(event.data);
@@ -489,9 +653,6 @@ function start(root) {
       }
       onMessage(msg);
     });
-    ws.addEventListener("open", () => {
-      lastMessageAt = Date.now();
-    });
     ws.addEventListener("close", (event) => {
       if (socket !== ws) return;
       socket = null;
@@ -499,11 +660,31 @@ function start(root) {
         setConnection("offline"); // the auction is gone: retrying cannot help
         return;
       }
-      if (pendingRequestId) {
-        onBidResult({ accepted: false, error: "UNAVAILABLE", message: "Connection lost: we could not confirm your bid. Please retry." });
-      }
-      scheduleReconnect();
+      dropped();
     });
+  }
+
+  function dropped() {
+    if (pendingRequestId) {
+      onBidResult({ accepted: false, error: "UNAVAILABLE", message: "Connection lost: we could not confirm your bid. Please retry." });
+    }
+    if (!navigator.onLine) {
+      setConnection("offline");
+      return;
+    }
+    scheduleReconnect();
+  }
+
+  function abandon() {
+    // Stop listening to a socket we no longer trust; its late close is ignored.
+    if (!socket) return;
+    const old = socket;
+    socket = null;
+    try {
+      old.close();
+    } catch {
+      // already closing
+    }
   }
 
   function scheduleReconnect() {
@@ -511,27 +692,44 @@ function start(root) {
     attempt += 1;
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10));
     const delay = ceiling / 2 + Math.random() * (ceiling / 2); // jitter: spread the herd
+    clearTimeout(reconnectTimer);
     reconnectTimer = setTimeout(connect, delay);
   }
 
   function resync() {
     // Reconnecting with since=<last seq> replays exactly the missed events, then a snapshot.
-    if (socket) {
-      const old = socket;
-      socket = null;
-      old.close();
-    }
+    abandon();
     connect();
   }
 
+  window.addEventListener("offline", () => {
+    clearTimeout(reconnectTimer);
+    abandon();
+    dropped();
+  });
+
+  window.addEventListener("online", () => {
+    // Back online: reconnect now, not after the back-off.
+    attempt = 0;
+    abandon();
+    connect();
+  });
+
+  let lastPingAt = 0;
   setInterval(() => {
     if (!socket || socket.readyState !== WebSocket.OPEN) return;
-    if (Date.now() - lastMessageAt > STALE_MS) {
-      resync();
+    const now = Date.now();
+    if (pingSentAt && now - pingSentAt > PONG_DEADLINE_MS) {
+      // The ping went unanswered: the network dropped silently. Say so, and reconnect.
+      abandon();
+      dropped();
       return;
     }
+    if (now - lastPingAt < PING_MS) return;
+    lastPingAt = now;
+    if (!pingSentAt) pingSentAt = now;
     socket.send(JSON.stringify({ type: "ping" }));
-  }, PING_MS);
+  }, 1000);
 
   wireForm();
   tick();

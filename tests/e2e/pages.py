@@ -37,13 +37,15 @@ def still_same_page(visitor) -> bool:
 
 
 def place_bid(visitor, amount: str, *, max_amount: str | None = None) -> None:
-    """Fill the bid form like a person (amount, optionally the auto-bid maximum) and submit."""
+    """Fill the bid form like a person (amount, optionally the auto-bid maximum), open the
+    review step and confirm it."""
     page = visitor.page
     page.locator("#amount").fill(amount)
     if max_amount is not None:
         page.locator("#auto-bid").check()
         page.locator("#max-amount").fill(max_amount)
     page.locator("#bid-submit").click()
+    page.locator("#bid-confirm").click()
 
 
 def screenshot(visitor, name: str) -> None:

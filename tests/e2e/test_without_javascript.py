@@ -11,10 +11,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 
 def _post_bid(page, amount: str):
-    """Submit the plain form; returns the POST's own response (before the redirect)."""
+    """Submit the plain form, then its review page; returns the confirming POST's own response
+    (before the redirect)."""
     page.locator("#amount").fill(amount)
+    page.locator("#bid-submit").click()
+    expect(page.locator("#review-heading")).to_have_text("Review your bid")
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
-        page.locator("#bid-submit").click()
+        page.locator("#confirm-bid").click()
     page.wait_for_load_state()
     return posted.value
 

@@ -117,7 +117,9 @@ def test_pages_never_500_when_redis_is_down(world, redis_down):
     detail = client.get(f"/auctions/{auction.pk}/")
     if detail.status_code == 200:
         assert b"unavailable" in detail.content.lower()
-    form = client.post(f"/auctions/{auction.pk}/bid", {"amount": "10.00", "request_id": "f-1"})
+    form = client.post(
+        f"/auctions/{auction.pk}/bid", {"amount": "10.00", "request_id": "f-1", "confirm": "1"}
+    )
     assert form.status_code in (302, 503)
 
 

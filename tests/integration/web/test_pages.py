@@ -2,6 +2,7 @@
 outcome, watchlist, /me/, and escaping of hostile user text everywhere."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,9 @@ from django.utils import timezone
 
 from auctions.models import Auction, Bid, Watch
 from auctions.services.bidding import bid_place
-from tests.factories import make_auction, make_category, make_user
+from auctions.services.lifecycle import auction_settle
+from auctions.services.moderation import auction_cancel_by_staff
+from tests.factories import make_auction, make_category, make_moderator, make_user
 from tests.integration.web.conftest import logged_in
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -83,7 +86,7 @@ def test_unpublished_and_missing_auctions_are_404(db):
 
 def test_no_js_bid_redirects_back_with_a_message(auction, alice_client):
     response = alice_client.post(
-        f"/auctions/{auction.pk}/bid", {"amount": "10.00", "request_id": "form-1"}
+        f"/auctions/{auction.pk}/bid", {"amount": "10.00", "request_id": "form-1", "confirm": "1"}
     )
     assert response.status_code == 302
     assert response["Location"] == auction.get_absolute_url()
@@ -95,27 +98,37 @@ def test_no_js_bid_redirects_back_with_a_message(auction, alice_client):
 
 def test_double_submit_of_one_form_bids_once(auction, alice_client):
     for _ in range(2):
-        alice_client.post(f"/auctions/{auction.pk}/bid", {"amount": "10.00", "request_id": "same"})
+        alice_client.post(
+            f"/auctions/{auction.pk}/bid", {"amount": "10.00", "request_id": "same", "confirm": "1"}
+        )
     assert Bid.objects.count() == 1
 
 
 def test_refusals_read_as_sentences(auction, alice_client, bob):
     bid_place(auction=auction, bidder=bob, amount=1000, max_amount=3000, request_id="b1")
-    page = alice_client.post(f"/auctions/{auction.pk}/bid", {"amount": "10.00"}, follow=True)
+    page = alice_client.post(
+        f"/auctions/{auction.pk}/bid", {"amount": "10.00", "confirm": "1"}, follow=True
+    )
     assert messages_of(page) == [
         "Your bid is too low: the minimum next bid is $10.50. If you are the highest bidder, "
         "a new maximum must be above your current one."
     ]
-    page = alice_client.post(f"/auctions/{auction.pk}/bid", {"amount": "abc"}, follow=True)
+    page = alice_client.post(
+        f"/auctions/{auction.pk}/bid", {"amount": "abc", "confirm": "1"}, follow=True
+    )
     assert messages_of(page) == ["Enter a positive amount with at most two decimals."]
-    page = alice_client.post(f"/auctions/{auction.pk}/bid", {"amount": ""}, follow=True)
+    page = alice_client.post(
+        f"/auctions/{auction.pk}/bid", {"amount": "", "confirm": "1"}, follow=True
+    )
     assert messages_of(page) == ["Enter an amount to bid."]
-    page = alice_client.post(f"/auctions/{auction.pk}/bid", {"amount": "15.00"}, follow=True)
+    page = alice_client.post(
+        f"/auctions/{auction.pk}/bid", {"amount": "15.00", "confirm": "1"}, follow=True
+    )
     assert messages_of(page) == [
         "Your bid is in, but another bidder's maximum is higher. The price is now $15.50."
     ]
     page = logged_in(auction.seller).post(
-        f"/auctions/{auction.pk}/bid", {"amount": "50.00"}, follow=True
+        f"/auctions/{auction.pk}/bid", {"amount": "50.00", "confirm": "1"}, follow=True
     )
     assert messages_of(page) == ["You cannot bid on your own auction."]
     assert Bid.objects.count() == 2
@@ -144,7 +157,9 @@ def test_buy_now_form(db, alice_client):
         'id="buy-now-price">$40.00</strong>'
         in alice_client.get(auction.get_absolute_url()).content.decode()
     )
-    page = alice_client.post(f"/auctions/{auction.pk}/buy", {"request_id": "buy"}, follow=True)
+    page = alice_client.post(
+        f"/auctions/{auction.pk}/buy", {"request_id": "buy", "confirm": "1"}, follow=True
+    )
     assert messages_of(page) == [f"You bought “{auction.title}” for $40.00."]
     assert "You won this auction with a winning bid of $40.00." in page.content.decode()
 
@@ -220,3 +235,104 @@ def test_detail_history_credits_the_automatic_bid_to_the_leader(auction, alice, 
     ]
     assert "automatic bid" in items[0][1] and "(you)" in items[1][1]
     assert "$30.00" not in html
+
+
+def test_a_form_bid_is_reviewed_before_it_is_placed(auction, alice_client):
+    review = alice_client.post(
+        f"/auctions/{auction.pk}/bid",
+        {"amount": "$1,000", "auto_bid": "on", "max_amount": "1,500.50", "request_id": "r-1"},
+    )
+    assert review.status_code == 200
+    html = review.content.decode()
+    assert "Review your bid" in html and "$1,000.00" in html and "$1,500.50" in html
+    assert not Bid.objects.exists()
+    # The review form carries the amounts as read, the same request id, and the confirmation.
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+    fields.pop("csrfmiddlewaretoken")
+    assert fields == {
+        "amount": "1000.00",
+        "max_amount": "1500.50",
+        "auto_bid": "on",
+        "request_id": "r-1",
+        "confirm": "1",
+    }
+    placed = alice_client.post(f"/auctions/{auction.pk}/bid", fields, follow=True)
+    assert messages_of(placed) == [
+        "Your bid is in: you are the highest bidder at $1,000.00. We will bid for you up to "
+        "$1,500.50."
+    ]
+    assert Bid.objects.get().amount == 100_000
+
+
+def test_a_bid_that_cannot_be_read_is_refused_before_the_review(auction, alice_client):
+    page = alice_client.post(f"/auctions/{auction.pk}/bid", {"amount": "$20,000,000"}, follow=True)
+    assert messages_of(page) == ["The most you can bid is $10,000,000.00."]
+    assert page.redirect_chain[-1][0] == auction.get_absolute_url()
+    assert not Bid.objects.exists()
+
+
+def test_buy_it_now_is_reviewed_before_it_is_bought(db, alice_client):
+    auction = make_auction(buy_now_price=4000)
+    review = alice_client.post(f"/auctions/{auction.pk}/buy", {"request_id": "buy-1"})
+    assert review.status_code == 200
+    assert "for <strong>$40.00</strong>" in review.content.decode()
+    assert not Bid.objects.exists()
+    alice_client.post(f"/auctions/{auction.pk}/buy", {"request_id": "buy-1", "confirm": "1"})
+    assert Bid.objects.get().kind == Bid.Kind.BUY_NOW
+
+
+def test_buy_it_now_gone_says_so_instead_of_a_review(db, alice_client, bob):
+    auction = make_auction(buy_now_price=4000)
+    bid_place(auction=auction, bidder=bob, amount=1000, request_id="b1")
+    page = alice_client.post(f"/auctions/{auction.pk}/buy", {"request_id": "buy-1"}, follow=True)
+    assert messages_of(page) == ["Buy it now is no longer offered on this auction."]
+
+
+def test_a_bidder_who_lost_reads_that_they_did_not_win(db, alice, bob):
+    now = timezone.now()
+    auction = make_auction(ends_at=now + timedelta(seconds=2), extension_window=timedelta(0))
+    bid_place(auction=auction, bidder=alice, amount=1000, request_id="a1")
+    bid_place(auction=auction, bidder=bob, amount=2000, request_id="b1")
+    time.sleep(2.1)  # until the clock ends it; then the worker's settle
+    assert auction_settle(auction=auction)
+    lost = logged_in(alice).get(auction.get_absolute_url()).content.decode()
+    assert "You didn&#x27;t win this auction." in lost or "You didn't win this auction." in lost
+    assert "You have been outbid" not in lost and 'id="bid-form"' not in lost
+    won = logged_in(bob).get(auction.get_absolute_url()).content.decode()
+    assert won.count("You won this auction") == 1
+    assert "You are the highest bidder" not in won
+
+
+def test_a_cancelled_lot_never_says_you_are_the_highest_bidder(auction, alice, alice_client):
+    bid_place(auction=auction, bidder=alice, amount=1000, request_id="a1")
+    auction_cancel_by_staff(auction=auction, actor=make_moderator(), reason="Counterfeit")
+    html = alice_client.get(auction.get_absolute_url()).content.decode()
+    assert "You are the highest bidder" not in html
+    assert "This auction was cancelled (Counterfeit)." in html
+    assert 'id="bid-form"' not in html and 'id="buy-form"' not in html
+
+
+def test_the_whole_history_is_paginated_past_100_lines(db, alice, bob, settings):
+    settings.GAVEL_BID_RATE_LIMIT = (1000, 10)
+    auction = make_auction(increment=100)
+    bid_place(auction=auction, bidder=alice, amount=1000, max_amount=500_000, request_id="a")
+    for index in range(55):  # each answered by Alice's maximum: two lines each
+        bid_place(auction=auction, bidder=bob, amount=2000 + index * 1000, request_id=f"b{index}")
+    first = Client().get(f"/auctions/{auction.pk}/history/")
+    assert first.status_code == 200
+    html = first.content.decode()
+    assert html.count('class="history-item') == 100
+    assert "111 lines" in html and 'rel="next"' in html
+    newest = re.search(r'data-seq="(\d+)"', html).group(1)
+    assert newest == "56"
+    second = Client().get(f"/auctions/{auction.pk}/history/?page=2").content.decode()
+    assert second.count('class="history-item') == 11
+    assert 'data-seq="1"' in second
+    assert "$5,000.00" not in html + second  # Alice's maximum
+    for query in ("page=999", "page=x"):
+        assert Client().get(f"/auctions/{auction.pk}/history/?{query}").status_code == 200
+    assert f'href="/auctions/{auction.pk}/history/" id="full-history"' in (
+        Client().get(auction.get_absolute_url()).content.decode()
+    )
+    draft = make_auction(status=Auction.Status.DRAFT)
+    assert Client().get(f"/auctions/{draft.pk}/history/").status_code == 404
