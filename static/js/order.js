@@ -22,13 +22,14 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + root.dataset.socket);
-    socket.onopen = function () { delay = 1000; };
+    socket.onopen = function () { delay = 1000; root.dataset.live = "1"; };
     socket.onmessage = function (message) {
       var event;
       try { event = JSON.parse(message.data); } catch (e) { return; }
       if (event.type === "order") refresh();
     };
     socket.onclose = function (close) {
+      root.dataset.live = "0";
       if (close.code === 4404) return;
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
