@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Connects the audit of login lockouts to django-axes' signal.
         from accounts import throttle  # noqa: F401
+        from accounts.backends import connect_signals
+
+        connect_signals()

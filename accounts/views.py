@@ -37,7 +37,7 @@ class SignUpView(CreateView):
         form.instance.email_confirmed = False
         response = super().form_valid(form)
         email_confirmation_send(user=self.object, site_url=site_url(self.request))
-        login(self.request, self.object, backend="django.contrib.auth.backends.ModelBackend")
+        login(self.request, self.object, backend=settings.USER_BACKEND)
         messages.info(
             self.request,
             f"Welcome! We sent a link to {self.object.email}: open it to confirm your address "

@@ -4,6 +4,7 @@ Live state (price, leader, effective end) comes from the engine (`auction_state_
 friends, re-exported here); everything else is a plain ORM query over the system of record.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ __all__ = [
     "auction_states_get",
     "auction_list",
     "auction_public_get",
+    "auction_for_bid",
     "auction_bids_public",
     "auction_history_public",
     "auction_history_all",
@@ -47,6 +49,30 @@ def auction_public_get(*, auction_id) -> Auction | None:
     return (
         Auction.objects.public().select_related("category", "seller").filter(pk=auction_id).first()
     )
+
+
+# A bid's auction row, per process, for at most this long: a bid needs only the seller (who may
+# not bid) and the listing's version from it; the engine's hot state decides the rest, and every
+# listing change reaches the hot state directly (engine refresh), so a copy this old changes no
+# outcome. Saves one SELECT per bid.
+BID_TARGET_SECONDS = 1.0
+_bid_targets: dict[int, tuple[float, Auction | None]] = {}
+
+
+def auction_for_bid(*, auction_id: int) -> Auction | None:
+    """`auction_public_get` for placing a bid, from a per-process copy at most a second old."""
+    now = time.monotonic()
+    cached = _bid_targets.get(auction_id)
+    if cached is not None and now - cached[0] < BID_TARGET_SECONDS:
+        return cached[1]
+    auction = auction_public_get(auction_id=auction_id)
+    _bid_targets[auction_id] = (now, auction)
+    return auction
+
+
+def forget_bid_target(*, auction_id: int) -> None:
+    """Drop this process's copy (an auction saved here is read afresh by its next bid)."""
+    _bid_targets.pop(auction_id, None)
 
 
 def auction_list(*, which: str = "open", q: str = "", category: str = "") -> QuerySet:

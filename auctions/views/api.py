@@ -59,7 +59,10 @@ def auction_state(request, pk):
 @require_http_methods(["GET", "POST"])
 def auction_bids(request, pk):
     """`GET`: public history after `?since=`; `POST`: place a bid."""
-    auction = selectors.auction_public_get(auction_id=pk)
+    if request.method == "POST":
+        auction = selectors.auction_for_bid(auction_id=pk)
+    else:
+        auction = selectors.auction_public_get(auction_id=pk)
     if auction is None:
         return json_error(NotFound())
     if request.method == "GET":

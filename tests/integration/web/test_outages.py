@@ -58,14 +58,22 @@ def database_down(postgres_db, world):
     """The database connection points at a port nobody listens on, until the test ends."""
     saved = dict(connection.settings_dict)
 
-    def restore():
+    def close():
         connection.close()
+        if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+            connection.close_pool()  # the next connection builds a pool from the new settings
+
+    def restore():
+        close()
         connection.settings_dict.clear()
         connection.settings_dict.update(saved)
 
-    connection.close()
+    close()
+    options = {**saved.get("OPTIONS", {}), "connect_timeout": 2}
+    if options.get("pool"):
+        options["pool"] = {**options["pool"], "min_size": 0, "timeout": 2}
     connection.settings_dict["PORT"] = str(dead_port())
-    connection.settings_dict["OPTIONS"] = {**saved.get("OPTIONS", {}), "connect_timeout": 2}
+    connection.settings_dict["OPTIONS"] = options
     yield restore
     restore()
 
