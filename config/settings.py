@@ -437,6 +437,9 @@ GAVEL_REQUEST_ID_TTL = 24 * 60 * 60
 # Run the lifecycle worker (settling, reconciling) as a thread inside the ASGI server: how the
 # embedded default works, since its in-process Redis cannot be shared with another process.
 GAVEL_WORKER_IN_PROCESS = env_flag("GAVEL_WORKER_IN_PROCESS", False)
+# A web process that answered UNAVAILABLE after the bid script ran writes the bid's stream
+# entry to the ledger itself, retrying in the background (auctions.services.catchup).
+GAVEL_LEDGER_CATCHUP = env_flag("GAVEL_LEDGER_CATCHUP", True)
 # The JSON API answers a failed CSRF check with a coded JSON 403; pages keep Django's page.
 CSRF_FAILURE_VIEW = "auctions.views.api.csrf_failure"
 # How long (seconds) an ended or cancelled auction's Redis hot state and stream stay after the

@@ -105,3 +105,10 @@ def _login_throttle_per_test(settings):
 
     caches["login_throttle"].clear()
     AxesProxyHandler.get_implementation(force=True)  # it keeps the cache it was built with
+
+
+@pytest.fixture(autouse=True)
+def _no_background_ledger_catchup(settings):
+    """The web process's background ledger catch-up is off unless a test turns it on (a thread
+    outside the test's transaction would not see its rows)."""
+    settings.GAVEL_LEDGER_CATCHUP = False

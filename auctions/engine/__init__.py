@@ -13,7 +13,7 @@ from auctions.engine.api import (
     auction_states_get,
     redis_now_ms,
 )
-from auctions.engine.bids import BidOutcome, count_attempt
+from auctions.engine.bids import BidOutcome, count_attempt, request_answered
 from auctions.engine.bids import place as bid_place
 from auctions.engine.hot_state import load as hot_state_load
 from auctions.engine.hot_state import sync_params
@@ -52,6 +52,7 @@ __all__ = [
     "bid_place",
     "bid_void",
     "count_attempt",
+    "request_answered",
     "hot_state_load",
     "reconcile",
     "redis_now_ms",

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError
+from django.db.models import Max
 from redis.exceptions import RedisError
 
 from auctions.engine import hot_state, keys, ledger, scripts
@@ -62,6 +63,14 @@ def count_attempt(user_id: int) -> None:
         raise Unavailable() from error
     if int(count) > limit:
         raise RateLimited()
+
+
+def request_answered(*, auction_id: int, bidder_id: int, request_id: str) -> bool:
+    """Whether Redis holds a first answer to this request (a retry then gets that answer)."""
+    try:
+        return bool(get_redis().exists(keys.request_key(auction_id, bidder_id, request_id)))
+    except RedisError as error:
+        raise Unavailable() from error
 
 
 def _text(value: bytes | str) -> str:
@@ -164,6 +173,32 @@ def _write_ledger(auction: Auction, bid: BidPlaced, entries: list[Event]) -> lis
         raise Unavailable() from error
 
 
+# An entry younger than this is probably a concurrent bid whose own ledger write is on its way.
+IN_FLIGHT_MS = 500
+
+
+def _fill_gap(auction: Auction, bid: BidPlaced) -> list[Event]:
+    """Write the stream entries before `bid` that the ledger lacks (their bid's ledger write
+    failed and the worker has not caught up): the ledger never holds a bid without the ones
+    before it. One indexed query when there is no gap."""
+    if bid.seq <= 1:
+        return []
+    stored = (
+        AuctionEvent.objects.filter(auction_id=auction.pk, seq__lt=bid.seq).aggregate(
+            last=Max("seq")
+        )["last"]
+        or 0
+    )
+    if stored >= bid.seq - 1:
+        return []
+    missing = [
+        entry
+        for entry in stream_records(auction.pk, stored)
+        if entry.seq < bid.seq and bid.at_ms - getattr(entry, "at_ms", 0) >= IN_FLIGHT_MS
+    ]
+    return ledger.record_missing(auction, missing) if missing else []
+
+
 def _stored_as_ours(auction: Auction, bid: BidPlaced, entries: list[Event]) -> bool:
     """True when the ledger holds these very entries (not other events at the same seqs)."""
     types = dict(
@@ -258,6 +293,7 @@ def place(
             return _replayed(auction, int(reply[2]), _text(reply[3]), repaired)
         bid = expect(unpack(reply[1]), BidPlaced)
         ext = expect(unpack(reply[2]), Extended) if reply[2] else None
+        repaired.extend(_fill_gap(auction, bid))
     except RedisError as error:
         log.warning("bid on auction %s: Redis failed: %s", auction.pk, error)
         raise Unavailable() from error

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Max
+from django.utils import timezone
 
 from accounts.models import User, mask_username
 from auctions.engine import keys, ledger, rules, scripts
@@ -152,7 +153,44 @@ def load_repairing(auction: Auction) -> tuple[bool, list[Event]]:
     if ended is not None:
         fields["es"] = str(ended)
     reply = _run_load(fresh.pk, "absent", _flatten(fields), [], _flatten(ceilings))
-    return reply[0] == b"LOADED", repaired
+    loaded = reply[0] == b"LOADED"
+    if loaded:
+        restore_answers(fresh)
+    return loaded, repaired
+
+
+def restore_answers(auction: Auction) -> int:
+    """Put back the request records of the ledger's recent bids; returns how many were set.
+
+    Redis keeps each request id's first answer for GAVEL_REQUEST_ID_TTL. When it lost them
+    (a restart, a flush), a retried request would be taken for a new bid; the ledger holds
+    (auction, bidder, request_id) of every accepted bid, so the answers are rebuilt from it in
+    the script's own format (`OK|<seq>|<extended seq or 0>:<leader id>`), never overwriting one
+    Redis still has. Refusals are not in the ledger and are decided afresh.
+    """
+    ttl = settings.GAVEL_REQUEST_ID_TTL
+    now = timezone.now()
+    bids = list(
+        Bid.objects.filter(auction_id=auction.pk, placed_at__gte=now - timedelta(seconds=ttl))
+        .exclude(request_id__contains="~")  # a suffixed id: its plain id belongs to an older bid
+        .values_list("seq", "bidder_id", "request_id", "leader_id", "placed_at")
+    )
+    if not bids:
+        return 0
+    extended = set(
+        AuctionEvent.objects.filter(
+            auction_id=auction.pk,
+            type=AuctionEvent.Type.EXTENDED,
+            seq__in=[seq + 1 for seq, *_ in bids],
+        ).values_list("seq", flat=True)
+    )
+    pipe = get_redis().pipeline(transaction=False)
+    for seq, bidder_id, request_id, leader_id, placed_at in bids:
+        ext_seq = seq + 1 if seq + 1 in extended else 0
+        remaining = max(1, ttl - int((now - placed_at).total_seconds()))
+        answer = f"OK|{seq}|{ext_seq}:{leader_id or ''}"
+        pipe.set(keys.request_key(auction.pk, bidder_id, request_id), answer, ex=remaining, nx=True)
+    return sum(1 for done in pipe.execute() if done)
 
 
 def rebuild(

@@ -11,9 +11,17 @@ from typing import Any
 
 from auctions import engine, inputs
 from auctions.engine import BidOutcome
-from auctions.errors import EmailNotConfirmed, GavelError, NotAllowed, SellerCannotBid
+from auctions.errors import (
+    EmailNotConfirmed,
+    GavelError,
+    NotAllowed,
+    RateLimited,
+    SellerCannotBid,
+    Unavailable,
+)
 from auctions.metrics import observe_bid
 from auctions.models import Auction
+from auctions.services import catchup
 from auctions.services.announce import announce
 
 __all__ = ["BidOutcome", "bid_place", "buy_now"]
@@ -39,16 +47,29 @@ def _submit(
     max_amount: int | None,
     request_id: str,
 ) -> BidOutcome:
-    engine.count_attempt(user.pk)
-    outcome = engine.bid_place(
-        auction=auction,
-        bidder_id=user.pk,
-        bidder_handle=user.public_handle,
-        kind=kind,
-        amount=amount,
-        max_amount=max_amount,
-        request_id=request_id,
-    )
+    try:
+        engine.count_attempt(user.pk)
+    except RateLimited:
+        # A retry of a request already answered gets that first answer, not RATE_LIMITED.
+        if not engine.request_answered(
+            auction_id=auction.pk, bidder_id=user.pk, request_id=request_id
+        ):
+            raise
+    try:
+        outcome = engine.bid_place(
+            auction=auction,
+            bidder_id=user.pk,
+            bidder_handle=user.public_handle,
+            kind=kind,
+            amount=amount,
+            max_amount=max_amount,
+            request_id=request_id,
+        )
+    except Unavailable:
+        # The bid may be applied in Redis without its ledger row: write it without waiting
+        # for the worker (a retry with the same request id would find it there).
+        catchup.schedule(auction.pk)
+        raise
     announce(auction=auction, recorded=outcome.recorded)
     return outcome
 
