@@ -13,7 +13,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError
-from django.db.models import Max
 from redis.exceptions import RedisError
 
 from auctions.engine import hot_state, keys, ledger, scripts
@@ -173,32 +172,6 @@ def _write_ledger(auction: Auction, bid: BidPlaced, entries: list[Event]) -> lis
         raise Unavailable() from error
 
 
-# An entry younger than this is probably a concurrent bid whose own ledger write is on its way.
-IN_FLIGHT_MS = 500
-
-
-def _fill_gap(auction: Auction, bid: BidPlaced) -> list[Event]:
-    """Write the stream entries before `bid` that the ledger lacks (their bid's ledger write
-    failed and the worker has not caught up): the ledger never holds a bid without the ones
-    before it. One indexed query when there is no gap."""
-    if bid.seq <= 1:
-        return []
-    stored = (
-        AuctionEvent.objects.filter(auction_id=auction.pk, seq__lt=bid.seq).aggregate(
-            last=Max("seq")
-        )["last"]
-        or 0
-    )
-    if stored >= bid.seq - 1:
-        return []
-    missing = [
-        entry
-        for entry in stream_records(auction.pk, stored)
-        if entry.seq < bid.seq and bid.at_ms - getattr(entry, "at_ms", 0) >= IN_FLIGHT_MS
-    ]
-    return ledger.record_missing(auction, missing) if missing else []
-
-
 def _stored_as_ours(auction: Auction, bid: BidPlaced, entries: list[Event]) -> bool:
     """True when the ledger holds these very entries (not other events at the same seqs)."""
     types = dict(
@@ -293,7 +266,6 @@ def place(
             return _replayed(auction, int(reply[2]), _text(reply[3]), repaired)
         bid = expect(unpack(reply[1]), BidPlaced)
         ext = expect(unpack(reply[2]), Extended) if reply[2] else None
-        repaired.extend(_fill_gap(auction, bid))
     except RedisError as error:
         log.warning("bid on auction %s: Redis failed: %s", auction.pk, error)
         raise Unavailable() from error
