@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from auctions.engine.api import auction_events_since, auction_state_get, auction_states_get
@@ -75,30 +76,60 @@ def forget_bid_target(*, auction_id: int) -> None:
     _bid_targets.pop(auction_id, None)
 
 
-def auction_list(*, which: str = "open", q: str = "", category: str = "") -> QuerySet:
-    """Public auctions of one list: `open` (ending soonest first), `upcoming`, `ended`.
+SORTS = ("ending", "newest", "price_asc", "price_desc", "bids")
 
-    `q` searches titles (case-insensitive), `category` filters by slug.
+
+def _with_price_and_bids(auctions: QuerySet) -> QuerySet:
+    """Annotate `list_price` (the final price, else the latest non-voided bid's price, else the
+    starting price) and `list_bids` (non-voided bids), so lists sort without Redis."""
+    latest = Bid.objects.filter(auction=OuterRef("pk"), voided=False).order_by("-seq")
+    bid_count = (
+        Bid.objects.filter(auction=OuterRef("pk"), voided=False)
+        .values("auction")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return auctions.annotate(
+        list_price=Coalesce("final_price", Subquery(latest.values("price")[:1]), "starting_price"),
+        list_bids=Coalesce(Subquery(bid_count), Value(0)),
+    )
+
+
+def auction_list(
+    *, which: str = "open", q: str = "", category: str = "", sort: str = "ending"
+) -> QuerySet:
+    """Public auctions of one list: `open`, `upcoming`, `ended`, in the order `sort` names.
+
+    `q` searches titles and descriptions (case-insensitive), `category` filters by slug. `sort`
+    is one of `SORTS`: `ending` (the list's natural order: ending soonest first, starting soonest
+    for upcoming, ended last first), `newest` (latest listed), `price_asc`, `price_desc`, `bids`
+    (most bids first); anything else is `ending`.
     """
     now = timezone.now()
     auctions = Auction.objects.public().select_related("category")
     if which == "upcoming":
-        auctions = auctions.filter(status=Auction.Status.SCHEDULED, starts_at__gt=now).order_by(
-            "starts_at", "id"
-        )
+        auctions = auctions.filter(status=Auction.Status.SCHEDULED, starts_at__gt=now)
+        natural = ("starts_at", "id")
     elif which == "ended":
-        auctions = auctions.filter(
-            Q(status__in=[Auction.Status.ENDED, Auction.Status.CANCELLED])
-        ).order_by("-ends_at", "-id")
+        auctions = auctions.filter(Q(status__in=[Auction.Status.ENDED, Auction.Status.CANCELLED]))
+        natural = ("-ends_at", "-id")
     else:
         auctions = auctions.filter(
             status=Auction.Status.SCHEDULED, starts_at__lte=now, ends_at__gt=now - OPEN_GRACE
-        ).order_by("ends_at", "id")
+        )
+        natural = ("ends_at", "id")
     if q:
-        auctions = auctions.filter(title__icontains=q)
+        auctions = auctions.filter(Q(title__icontains=q) | Q(description__icontains=q))
     if category:
         auctions = auctions.filter(category__slug=category)
-    return auctions
+    auctions = _with_price_and_bids(auctions)
+    order = {
+        "newest": ("-starts_at", "-id"),
+        "price_asc": ("list_price", *natural),
+        "price_desc": ("-list_price", *natural),
+        "bids": ("-list_bids", *natural),
+    }.get(sort, natural)
+    return auctions.order_by(*order)
 
 
 def categories_list() -> QuerySet:

@@ -8,7 +8,9 @@ shows one format everywhere (also after a soft-close extension).
 from datetime import UTC
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.timesince import timeuntil
 
 from auctions import wire
 
@@ -40,3 +42,13 @@ def local_time(moment, style: str = "datetime", element_id: str = "", css: str =
         style,
         utc_text(moment, style),
     )
+
+
+@register.simple_tag
+def time_left(moment, now=None) -> str:
+    """How long until `moment`, as the list says it: "under a minute" in the last minute (never
+    "0 minutes"), else Django's `timeuntil` ("2 hours, 5 minutes")."""
+    now = now or timezone.now()
+    if (moment - now).total_seconds() < 60:
+        return "under a minute"
+    return timeuntil(moment, now)

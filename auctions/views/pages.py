@@ -33,6 +33,13 @@ from auctions.views.presenters import (
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
+SORT_LABELS = {
+    "ending": "Ending soonest",
+    "newest": "Newly listed",
+    "price_asc": "Price: lowest first",
+    "price_desc": "Price: highest first",
+    "bids": "Most bids",
+}
 LIST_TITLES = {"open": "Open auctions", "upcoming": "Upcoming auctions", "ended": "Ended auctions"}
 
 
@@ -63,7 +70,9 @@ def auction_list(request, which="open"):
     """`/` (open, ending soonest first), `/auctions/upcoming/`, `/auctions/ended/`."""
     q = _clean_query(request.GET.get("q", ""))
     category = _clean_query(request.GET.get("category", ""))
-    auctions = selectors.auction_list(which=which, q=q, category=category)
+    sort = request.GET.get("sort", "ending")
+    sort = sort if sort in selectors.SORTS else "ending"
+    auctions = selectors.auction_list(which=which, q=q, category=category, sort=sort)
     page = Paginator(auctions, PAGE_SIZE).get_page(request.GET.get("page"))
     states = _states_or_empty(list(page.object_list))
     rows = [(auction, states.get(auction.pk)) for auction in page.object_list]
@@ -79,6 +88,8 @@ def auction_list(request, which="open"):
             "page": page,
             "q": q,
             "category": category,
+            "sort": sort,
+            "sorts": SORT_LABELS,
             "categories": selectors.categories_list(),
             "query": query.urlencode(),
         },

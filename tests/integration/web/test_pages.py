@@ -336,3 +336,53 @@ def test_the_whole_history_is_paginated_past_100_lines(db, alice, bob, settings)
     )
     draft = make_auction(status=Auction.Status.DRAFT)
     assert Client().get(f"/auctions/{draft.pk}/history/").status_code == 404
+
+
+def test_search_covers_descriptions_and_sorts_as_asked(db, alice, bob):
+    now = timezone.now()
+    cheap = make_auction(
+        title="Brass compass", starting_price=500, starts_at=now - timedelta(hours=3)
+    )
+    dear = make_auction(
+        title="Marine chronometer",
+        description="A marine compass-adjusted movement",
+        starting_price=90_000,
+        starts_at=now - timedelta(hours=2),
+    )
+    busy = make_auction(title="Sextant", starting_price=2000, starts_at=now - timedelta(hours=1))
+    bid_place(auction=busy, bidder=alice, amount=2000, request_id="a")
+    bid_place(auction=busy, bidder=bob, amount=3000, request_id="b")
+    bid_place(auction=cheap, bidder=alice, amount=700, request_id="c")
+
+    assert titles(Client().get("/?q=compass")) == ["Brass compass", "Marine chronometer"]
+    assert titles(Client().get("/?sort=price_asc")) == ["Brass compass", "Sextant", dear.title]
+    assert titles(Client().get("/?sort=price_desc")) == [dear.title, "Sextant", "Brass compass"]
+    assert titles(Client().get("/?sort=bids"))[:2] == ["Sextant", "Brass compass"]
+    assert titles(Client().get("/?sort=newest")) == ["Sextant", dear.title, "Brass compass"]
+    assert titles(Client().get("/?sort=nonsense")) == titles(Client().get("/"))
+    assert 'id="search-sort"' in Client().get("/?sort=bids").content.decode()
+
+
+def test_the_ended_list_says_sold_or_not_sold(db, alice):
+    sold = make_auction(
+        title="Sold lot", status=Auction.Status.ENDED, winner=alice, final_price=4200
+    )
+    make_auction(title="Unsold lot", status=Auction.Status.ENDED, reserve_met=False)
+    make_auction(title="Dropped lot", status=Auction.Status.CANCELLED)
+    html = Client().get("/auctions/ended/").content.decode()
+    text = {}
+    for card in html.split('class="auction-card"')[1:]:
+        title = re.search(r'class="auction-title" href="[^"]+">([^<]+)</a>', card).group(1)
+        ends = re.search(r'class="auction-ends">(.*?)</p>', card, re.S).group(1)
+        text[title] = " ".join(re.sub(r"<[^>]+>", "", ends).split())
+    assert text["Sold lot"].startswith("Sold for $42.00")
+    assert text["Unsold lot"].startswith("Not sold · reserve not met")
+    assert text["Dropped lot"] == "Cancelled"
+    assert sold.final_price == 4200
+
+
+def test_the_list_says_under_a_minute_in_the_last_minute(db):
+    make_auction(title="Almost over", ends_at=timezone.now() + timedelta(seconds=40))
+    html = Client().get("/").content.decode()
+    assert "Ends in under a minute" in html
+    assert "0 minutes" not in html
