@@ -11,9 +11,12 @@ channel (channels-redis skips a full channel on group_send, the in-process queue
 oldest) and expires the rest, and daphne closes a socket that stops answering its pings.
 """
 
+import asyncio
 import json
 import logging
 import re
+import time
+from collections import OrderedDict
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -42,14 +45,35 @@ def _since(scope) -> int | None:
 
 @database_sync_to_async
 def _load_auction(auction_id):
-    return selectors.auction_public_get(auction_id=auction_id)
+    return selectors.auction_for_bid(auction_id=auction_id)
+
+
+# The recent history a snapshot shows, per process, by (auction, seq): it changes only with a new
+# event, so a connect storm of one lot reads the database once per process and seq, not once per
+# viewer. Bounded: the oldest entries go first.
+HISTORY_CACHE_SIZE = 256
+_history_by_seq: "OrderedDict[tuple[int, int], list]" = OrderedDict()
+
+
+def _recent_history(auction, seq: int) -> list:
+    key = (auction.pk, seq)
+    lines = _history_by_seq.get(key)
+    if lines is None:
+        lines = selectors.auction_history_public(auction=auction)
+        _history_by_seq[key] = lines
+        while len(_history_by_seq) > HISTORY_CACHE_SIZE:
+            _history_by_seq.popitem(last=False)
+    return lines
 
 
 @database_sync_to_async
-def _snapshot(auction, viewer_id):
-    auction.refresh_from_db(fields=["title", "status"])
+def _snapshot(auction_id, viewer_id):
+    """The snapshot: state from Redis, the auction's row and its history from process caches."""
+    auction = selectors.auction_for_bid(auction_id=auction_id)
+    if auction is None:
+        raise Unavailable()
     state = selectors.auction_state_get(auction=auction)
-    lines = selectors.auction_history_public(auction=auction)
+    lines = _recent_history(auction, state.seq)
     payload = wire.state_payload(state, title=auction.title, viewer_id=viewer_id)
     payload.update(
         type="snapshot",
@@ -102,6 +126,37 @@ def _place_bid(auction, user, bid):
     )
 
 
+# Encoded live events, per process: every local viewer of a lot gets the same text, in one of at
+# most four variants (is_you / leader_is_you), so an event is encoded a few times per process,
+# not once per socket.
+ENCODED_CACHE_SIZE = 512
+_encoded: "OrderedDict[tuple, str]" = OrderedDict()
+
+
+def encoded_event(auction_id: int, message: dict, viewer_id: int | None) -> str:
+    """The JSON text of a group message as `viewer_id` sees it (`wire.personalise`), cached."""
+    event = message["event"]
+    flags = tuple(
+        None if key not in message else (viewer_id is not None and message[key] == viewer_id)
+        for key in ("bidder_id", "leader_id")
+    )
+    key = (auction_id, message["type"], event.get("seq"), flags)
+    text = _encoded.get(key) if key[2] is not None else None
+    if text is None:
+        text = json.dumps(wire.personalise(message, viewer_id=viewer_id))
+        if key[2] is not None:
+            _encoded[key] = text
+            while len(_encoded) > ENCODED_CACHE_SIZE:
+                _encoded.popitem(last=False)
+    return text
+
+
+# How long a consumer holds events that arrived ahead of a missing seq (two processes or two
+# request threads may publish neighbouring events in either order) before it resyncs from the
+# stream instead.
+REORDER_WAIT_SECONDS = 0.25
+
+
 class AuctionConsumer(AsyncJsonWebsocketConsumer):
     """One viewer of one auction. Group handlers are named after the event types."""
 
@@ -111,6 +166,8 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
         self.user = user if user is not None and user.is_authenticated else None
         self.viewer_id = self.user.pk if self.user else None
         self.last_seq = 0
+        self._held: dict[int, dict] = {}
+        self._gap_task: asyncio.Task | None = None
         self.auction = await _load_auction(self.auction_id)
         if self.auction is None:
             # Accept, then close with a code the page can read: retrying cannot help.
@@ -127,6 +184,9 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
         await presence.viewer_join(self.auction_id, self.channel_name, self.channel_layer)
 
     async def disconnect(self, code):
+        gap_task = getattr(self, "_gap_task", None)
+        if gap_task is not None:
+            gap_task.cancel()
         if getattr(self, "auction", None) is not None:
             await presence.viewer_leave(self.auction_id, self.channel_name, self.channel_layer)
 
@@ -143,7 +203,7 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
                     if event.get("seq", 0) > self.last_seq:
                         self.last_seq = event["seq"]
                         await self.send_json(event)
-            snapshot = await _snapshot(self.auction, self.viewer_id)
+            snapshot = await _snapshot(self.auction_id, self.viewer_id)
         except Unavailable:
             await self.send_json({"type": "error", "error": Unavailable.code})
             return
@@ -207,15 +267,48 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
     async def _forward(self, message):
         seq = message["event"].get("seq")
         if seq is not None:
-            if seq <= self.last_seq:
+            if seq <= self.last_seq or seq in self._held:
                 return
             if seq > self.last_seq + 1:
-                # Messages were dropped (slow client) or overtook each other: resync from the
-                # stream, which holds this event too.
-                await self._catch_up(self.last_seq)
+                # An event overtook its predecessor (or the layer dropped it for a slow client):
+                # hold it briefly; the missing one usually follows within milliseconds.
+                self._held[seq] = message
+                if self._gap_task is None:
+                    self._gap_task = asyncio.create_task(self._heal_gap())
                 return
             self.last_seq = seq
-        await self.send_json(wire.personalise(message, viewer_id=self.viewer_id))
+        await self.send(text_data=encoded_event(self.auction_id, message, self.viewer_id))
+        await self._release_held()
+
+    async def _release_held(self):
+        """Send held events that now follow on, in seq order; drop those already covered."""
+        while self.last_seq + 1 in self._held:
+            message = self._held.pop(self.last_seq + 1)
+            self.last_seq += 1
+            await self.send(text_data=encoded_event(self.auction_id, message, self.viewer_id))
+        for seq in [seq for seq in self._held if seq <= self.last_seq]:
+            del self._held[seq]
+        if not self._held and self._gap_task is not None:
+            if self._gap_task is not asyncio.current_task():
+                self._gap_task.cancel()
+            self._gap_task = None
+        elif self._held and self._gap_task is None:
+            self._gap_task = asyncio.create_task(self._heal_gap())
+
+    async def _heal_gap(self):
+        """After REORDER_WAIT_SECONDS, a gap still open is healed from the event stream."""
+        started = time.monotonic()
+        await asyncio.sleep(REORDER_WAIT_SECONDS)
+        if self._held and min(self._held) > self.last_seq + 1:
+            logger.debug(
+                "auction %s: seq gap open for %.2fs, resyncing",
+                self.auction_id,
+                time.monotonic() - started,
+            )
+            await self._catch_up(self.last_seq)
+        if self._gap_task is asyncio.current_task():
+            self._gap_task = None
+        await self._release_held()
 
     bid = extended = ended = cancelled = bid_voided = _forward
 

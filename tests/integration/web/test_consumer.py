@@ -172,6 +172,27 @@ async def test_a_gap_is_healed_from_the_stream(world, monkeypatch):
     await socket.disconnect()
 
 
+async def test_events_that_overtake_each_other_are_reordered_without_a_resync(world, monkeypatch):
+    """Two processes (or request threads) may publish neighbouring events in either order: the
+    consumer holds the early one briefly and sends both in seq order, with no snapshot."""
+    auction, alice, bob = world["auction"], world["alice"], world["bob"]
+    socket = await open_socket(auction, bob)
+    await receive(socket)
+    captured = []
+    monkeypatch.setattr(events, "_send", lambda group, message: captured.append((group, message)))
+    await place(auction=auction, bidder=alice, amount=1000, request_id="first")
+    await place(auction=auction, bidder=alice, amount=1100, request_id="second")
+    bids = [(group, message) for group, message in captured if message["type"] == "bid"]
+    layer = get_channel_layer()
+    for group, message in reversed(bids):
+        await layer.group_send(group, message)
+
+    delivered = [await receive(socket) for _ in range(2)]
+    assert [(m["type"], m["seq"]) for m in delivered] == [("bid", 1), ("bid", 2)]
+    assert await socket.receive_nothing(timeout=1)  # no resync snapshot follows
+    await socket.disconnect()
+
+
 async def test_bid_over_the_socket(world):
     auction, alice = world["auction"], world["alice"]
     socket = await open_socket(auction, alice)

@@ -69,3 +69,20 @@ def test_a_suspension_refuses_the_next_bid_of_a_logged_in_user(fake_engine_redis
     response = post_bid(client, auction, "20.00", "second")
     assert response.status_code == 403
     assert response.json()["error"] == "NOT_ALLOWED"
+
+
+def test_a_live_event_is_encoded_once_per_variant_not_once_per_socket():
+    from auctions.consumers import encoded_event
+
+    message = {
+        "type": "bid",
+        "event": {"type": "bid", "seq": 7, "price": "12.00"},
+        "bidder_id": 1,
+        "leader_id": 1,
+    }
+    anonymous = encoded_event(99, message, None)
+    assert encoded_event(99, message, None) is anonymous
+    assert encoded_event(99, message, 2) is encoded_event(99, message, 3)  # neither is the bidder
+    mine = encoded_event(99, message, 1)
+    assert json.loads(mine) == {**message["event"], "is_you": True, "leader_is_you": True}
+    assert json.loads(anonymous)["is_you"] is False
