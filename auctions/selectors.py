@@ -67,7 +67,8 @@ def auction_for_bid(*, auction_id: int) -> Auction | None:
     if cached is not None and now - cached[0] < BID_TARGET_SECONDS:
         return cached[1]
     auction = auction_public_get(auction_id=auction_id)
-    _bid_targets[auction_id] = (now, auction)
+    if auction is not None:  # a lot about to be published must not stay "not found"
+        _bid_targets[auction_id] = (now, auction)
     return auction
 
 

@@ -88,6 +88,10 @@ def web_command(host: str, port: int, workers: int) -> list[str]:
         "--lifespan",
         "off",
         "--no-access-log",
+        # A connect storm (thousands of viewers reconnecting at once) must not overflow the
+        # accept queue; the kernel caps this at net.core.somaxconn.
+        "--backlog",
+        "4096",
         "--timeout-graceful-shutdown",
         str(STOP_GRACE_SECONDS // 2),
     ]

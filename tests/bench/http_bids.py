@@ -129,7 +129,7 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 6
 
 
 @contextmanager
-def _process(command: list[str], env: dict, log: Path, probe: str | None):
+def running_process(command: list[str], env: dict, log: Path, probe: str | None):
     with open(log, "ab") as out:
         process = subprocess.Popen(  # noqa: S603
             command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
@@ -303,10 +303,12 @@ def main() -> dict:
     gavel_base, naive_base = f"http://127.0.0.1:{gavel_port}", f"http://127.0.0.1:{naive_port}"
     rounds: dict[str, list[dict]] = {side: [] for side in SIDES}
     with ExitStack() as stack:
-        redis = stack.enter_context(_process(redis_command, dict(os.environ), logs / "r", None))
+        redis = stack.enter_context(
+            running_process(redis_command, dict(os.environ), logs / "r", None)
+        )
         _redis_ready(redis_port)
         serve = stack.enter_context(
-            _process(
+            running_process(
                 [sys.executable, "-m", "config.serve"],
                 gavel_env,
                 logs / "serve.log",
@@ -314,7 +316,7 @@ def main() -> dict:
             )
         )
         naive = stack.enter_context(
-            _process(naive_command, naive_env, logs / "gunicorn.log", f"{naive_base}/naive/")
+            running_process(naive_command, naive_env, logs / "gunicorn.log", f"{naive_base}/naive/")
         )
         for n in range(ROUNDS):
             for side in SIDES:
