@@ -434,8 +434,8 @@ GAVEL_BID_RATE_LIMIT = (int(os.environ.get("GAVEL_BID_RATE_LIMIT", 20)), 10)
 GAVEL_EVENT_STREAM_MAXLEN = 1000
 # How long an idempotency record (request_id → first answer) lives in Redis, in seconds.
 GAVEL_REQUEST_ID_TTL = 24 * 60 * 60
-# Run the lifecycle worker (settling, reconciling) as a thread inside the ASGI server: how the
-# embedded default works, since its in-process Redis cannot be shared with another process.
+# Run the lifecycle worker (settling, reconciling) as a thread inside the ASGI server. Off: `make
+# run` and `make serve` start it as its own process (make run's embedded Redis is shared).
 GAVEL_WORKER_IN_PROCESS = env_flag("GAVEL_WORKER_IN_PROCESS", False)
 # A web process that answered UNAVAILABLE after the bid script ran writes the bid's stream
 # entry to the ledger itself, retrying in the background (auctions.services.catchup).

@@ -5,6 +5,7 @@ Each test runs the real launcher with its own SQLite file and run directory (GAV
 so a developer's own `make run` is never touched.
 """
 
+import asyncio
 import json
 import os
 import signal
@@ -135,7 +136,24 @@ def test_a_second_process_shares_the_servers_hot_state(laptop):
     before = get_json(api)  # the server loads the lot into its hot state
     assert before["bid_count"] == 0
 
-    manage(env, "shell", "-c", BID_FROM_ANOTHER_PROCESS.format(pk=pk))
+    async def bid_while_watching() -> dict:
+        from websockets.asyncio.client import connect
+
+        url = f"ws://127.0.0.1:{laptop['port']}/ws/auctions/{pk}/"
+        async with connect(url, origin=f"http://127.0.0.1:{laptop['port']}") as viewer:
+            while json.loads(await asyncio.wait_for(viewer.recv(), 10))["type"] != "snapshot":
+                pass
+            await asyncio.to_thread(
+                manage, env, "shell", "-c", BID_FROM_ANOTHER_PROCESS.format(pk=pk)
+            )
+            while True:
+                event = json.loads(await asyncio.wait_for(viewer.recv(), 10))
+                if event["type"] == "bid":
+                    return event
+
+    live = asyncio.run(bid_while_watching())
+    # ... and its live event reaches a viewer of the server, through the shared channel layer.
+    assert live["seq"] == before["seq"] + 1
 
     after = get_json(api)
     assert after["bid_count"] == 1
