@@ -8,6 +8,7 @@ one of them dies the others are stopped too and the exit status is non-zero, so 
 manager restarts the whole set. A port already taken is reported at once (exit status 1).
 """
 
+import json
 import os
 import signal
 import socket
@@ -64,6 +65,19 @@ def metrics_directory(environ: Mapping[str, str]) -> str:
     for stale in directory.glob("*.db"):  # counts of a previous run would add up
         stale.unlink()
     return str(directory)
+
+
+def uvicorn_log_config(env: Mapping[str, str]) -> str:
+    """A JSON file with Gavel's logging config, for uvicorn's supervisor (it logs before
+    Django is loaded); the web processes' Django applies the same config again."""
+    from config.log_config import logging_config
+
+    fmt = env.get("GAVEL_LOG_FORMAT", "").strip().lower() or "json"
+    level = env.get("DJANGO_LOG_LEVEL", "").strip() or "INFO"
+    handle, path = tempfile.mkstemp(prefix="gavel-logging-", suffix=".json")
+    with os.fdopen(handle, "w") as out:
+        json.dump(logging_config(fmt=fmt, level=level), out)
+    return path
 
 
 def web_command(host: str, port: int, workers: int) -> list[str]:
@@ -136,6 +150,7 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
         return 1
     env = {**environ, "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings"}
     env["PROMETHEUS_MULTIPROC_DIR"] = metrics_directory(environ)
+    log_config = uvicorn_log_config(env)
     migrate = [sys.executable, "manage.py", "migrate", "--noinput"]
     if subprocess.run(migrate, cwd=PROJECT_ROOT, env=env, check=False).returncode != 0:  # noqa: S603
         return 1
@@ -152,7 +167,8 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    commands = {"web server": web_command(host, port, workers), "worker": worker_command()}
+    web = [*web_command(host, port, workers), "--log-config", log_config]
+    commands = {"web server": web, "worker": worker_command()}
     started = {
         name: subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)  # noqa: S603
         for name, command in commands.items()

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.log_config import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -353,46 +355,13 @@ if not DEBUG:
 # --- Logging: one line per event (time, level, logger, request id) on stderr. ---
 # GAVEL_LOG_FORMAT=json writes JSON lines (the production default); "text" is for people.
 # Django's own loggers and the ASGI server's propagate to the one root handler, so nothing is
-# printed twice. gavel.access has one line per HTTP request (GAVEL_ACCESS_LOG=0 turns it off).
+# printed twice (config/log_config.py). gavel.access has one line per HTTP request
+# (GAVEL_ACCESS_LOG=0 turns it off).
 GAVEL_LOG_FORMAT = os.environ.get("GAVEL_LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
 if GAVEL_LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured("GAVEL_LOG_FORMAT must be 'json' or 'text'")
 GAVEL_ACCESS_LOG = env_flag("GAVEL_ACCESS_LOG", True)
-_PROPAGATE_ONLY = {"handlers": [], "propagate": True}
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.request_id.RequestIdFilter"}},
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(levelname)s %(name)s %(request_id)s %(message)s",
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "timestamp": "time",
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": GAVEL_LOG_FORMAT,
-            "filters": ["request_id"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Django's default config gives these their own handlers (console in DEBUG, runserver's
-        # lines): they go through the root handler instead, once.
-        "django": _PROPAGATE_ONLY,
-        "django.server": _PROPAGATE_ONLY,
-        # runserver's own access lines: gavel.access writes them already, with the request id.
-        "django.channels.server": {**_PROPAGATE_ONLY, "level": "WARNING"},
-        "uvicorn": _PROPAGATE_ONLY,
-        "uvicorn.error": _PROPAGATE_ONLY,
-        "uvicorn.access": _PROPAGATE_ONLY,
-        "daphne": {**_PROPAGATE_ONLY, "level": "WARNING"},
-    },
-}
+LOGGING = logging_config(fmt=GAVEL_LOG_FORMAT, level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
 # Error tracking, by setting: SENTRY_DSN (with `pip install 'gavel[sentry]'`, docs/deploy.md).
 if os.environ.get("SENTRY_DSN"):
     import sentry_sdk

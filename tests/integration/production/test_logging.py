@@ -3,7 +3,10 @@ of the request that wrote them, also answered in the `X-Request-ID` header."""
 
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from channels.testing import HttpCommunicator
@@ -12,7 +15,7 @@ from channels.testing import HttpCommunicator
 # handler a test adds to a logger.
 from config.asgi import application
 from config.request_id import RequestIdFilter
-from tests.integration.foundation.test_settings import PRODUCTION_ENV, run_django
+from tests.integration.foundation.test_settings import PRODUCTION_ENV, ROOT, run_django
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +113,30 @@ def test_an_unsafe_request_id_is_replaced(client, given):
 def test_outside_a_request_the_id_is_a_dash(collected):
     logging.getLogger("django.request").warning("no request here")
     assert collected[-1].request_id == "-"
+
+
+SUPERVISOR = (
+    "import json, logging, logging.config;"
+    "from config.serve import uvicorn_log_config;"
+    "logging.config.dictConfig(json.load(open(uvicorn_log_config({}))));"
+    "logging.getLogger('uvicorn.error').info("
+    "'Started parent process [%d]', 7, extra={'color_message': 'coloured'})"
+)
+
+
+def test_the_asgi_supervisor_logs_json_lines_without_django():
+    """uvicorn's parent process never loads Django: make serve hands it the same config."""
+    result = subprocess.run(
+        [sys.executable, "-c", SUPERVISOR],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    [line] = result.stderr.splitlines()
+    record = json.loads(line)
+    assert record["message"] == "Started parent process [7]"
+    assert record["logger"] == "uvicorn.error" and record["request_id"] == "-"
+    assert "color_message" not in record
