@@ -22,6 +22,9 @@ from accounts.models import User
 from auctions.events import outbid_event, publish_user_event, won_event
 from auctions.metrics import NOTICES_WAITING
 from auctions.money import format_amount
+from auctions.templatetags.money import format_money
+from notices import kinds
+from notices.services import notice_create
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +109,24 @@ def _users(ids) -> dict[int, User]:
     return {user.pk: user for user in User.objects.filter(pk__in=[i for i in ids if i])}
 
 
+def _notice(user_id: int | None, kind: str, auction, text: str) -> None:
+    """Record an in-site notice (`/me/notices/`) after commit, off the caller's path."""
+    if user_id:
+        _later(lambda: notice_create(user=user_id, kind=kind, auction=auction, text=text))
+
+
 def queue_outbid(*, auction, user_id: int, price: int, min_bid: int) -> None:
-    """Tell a former leader they were outbid: a private event and an email."""
+    """Tell a former leader they were outbid: a private event, a notice and an email."""
     publish_user_event(
         user_id,
         outbid_event(auction_id=auction.pk, title=auction.title, price=price, min_bid=min_bid),
+    )
+    _notice(
+        user_id,
+        kinds.OUTBID,
+        auction,
+        f"You were outbid on “{auction.title}”: the price is now {format_money(price)}; "
+        f"bid {format_money(min_bid)} or more to lead again.",
     )
     context = {"auction": auction, "price": format_amount(price), "min_bid": format_amount(min_bid)}
 
@@ -123,12 +139,39 @@ def queue_outbid(*, auction, user_id: int, price: int, min_bid: int) -> None:
 
 
 def queue_ended(*, auction, winner_id: int | None, final_price: int | None) -> None:
-    """The result: the winner gets `won` + an email; the seller gets the winner or "not sold"."""
+    """The result: the winner gets `won` + an email; the seller gets the winner or "not sold";
+    everyone reads it in their notices (the other bidders that they did not win)."""
     if winner_id:
         publish_user_event(
             winner_id,
             won_event(auction_id=auction.pk, title=auction.title, final_price=final_price),
         )
+        _notice(
+            winner_id,
+            kinds.WON,
+            auction,
+            f"You won “{auction.title}” for {format_money(final_price)}.",
+        )
+        _notice(
+            auction.seller_id,
+            kinds.SOLD,
+            auction,
+            f"“{auction.title}” sold for {format_money(final_price)}.",
+        )
+    else:
+        _notice(auction.seller_id, kinds.NOT_SOLD, auction, f"“{auction.title}” did not sell.")
+
+    def losers():
+        bidders = set(auction.bids.filter(voided=False).values_list("bidder_id", flat=True))
+        for user_id in sorted(bidders - {winner_id}):
+            notice_create(
+                user=user_id,
+                kind=kinds.LOST,
+                auction=auction,
+                text=f"You didn't win “{auction.title}”.",
+            )
+
+    _later(losers)
     price = format_amount(final_price) if final_price else None
 
     def emails():
@@ -145,11 +188,17 @@ def queue_ended(*, auction, winner_id: int | None, final_price: int | None) -> N
 
 
 def queue_cancelled(*, auction, reason: str) -> None:
-    """Email everyone who placed a (non-voided) bid that the auction was cancelled."""
+    """Tell everyone who placed a (non-voided) bid that the auction was cancelled."""
 
     def emails():
         bids = auction.bids.filter(voided=False)
         for user in _users(set(bids.values_list("bidder_id", flat=True))).values():
+            notice_create(
+                user=user,
+                kind=kinds.CANCELLED,
+                auction=auction,
+                text=f"“{auction.title}” was cancelled ({reason or 'no reason given'}).",
+            )
             _mail(user, "cancelled", {"auction": auction, "reason": reason})
 
     _later(emails)
@@ -195,3 +244,15 @@ def queue_user_suspended(*, user_id: int, reason: str) -> None:
 def queue_user_reinstated(*, user_id: int) -> None:
     """Tell a user their account is active again."""
     _queue_mail(user_id, "reinstated", {})
+
+
+def queue_ending_soon(*, auction, user_id: int, ends_at) -> None:
+    """Tell a watcher a lot they watch is about to end: a notice now (it also records that they
+    were told, so the worker tells them once) and an (optional) email after commit."""
+    notice_create(
+        user=user_id,
+        kind=kinds.ENDING_SOON,
+        auction=auction,
+        text=f"“{auction.title}” is about to end.",
+    )
+    _queue_mail(user_id, "ending_soon", {"auction": auction, "ends_at": ends_at})

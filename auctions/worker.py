@@ -11,15 +11,17 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import close_old_connections, connection
-from django.db.models import Max, Q
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
+from auctions import notifications
 from auctions.engine import keys
 from auctions.engine.connection import get_redis
 from auctions.errors import GavelError
 from auctions.metrics import heartbeat_write
-from auctions.models import Auction, Bid
+from auctions.models import Auction, Bid, Watch
 from auctions.services.lifecycle import auction_settle, reconcile_auction
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ class PassReport:
     reconciled: int = 0
     orders_closed: int = 0
     offers_expired: int = 0
+    ending_soon: int = 0
 
 
 def _due_auctions():
@@ -64,6 +67,37 @@ def _reconcile_all(report: PassReport) -> None:
     for auction, seq in zip(candidates, pipe.execute(), strict=True):
         if seq is not None and int(seq) > (auction.last_seq or 0):
             report.reconciled += reconcile_auction(auction)
+
+
+def _ending_soon(report: PassReport) -> None:
+    """Tell each watcher of an open lot ending within `GAVEL_ENDING_SOON` once: a notice and an
+    email (the notice is the record that they were told)."""
+    from notices import kinds
+    from notices.models import Notice
+
+    now = timezone.now()
+    told = Notice.objects.filter(
+        kind=kinds.ENDING_SOON, auction_id=OuterRef("auction_id"), user_id=OuterRef("user_id")
+    )
+    due = (
+        Watch.objects.filter(
+            auction__status=Auction.Status.SCHEDULED,
+            auction__starts_at__lte=now,
+            auction__ends_at__gt=now,
+            auction__ends_at__lte=now + settings.GAVEL_ENDING_SOON,
+        )
+        .exclude(Exists(told))
+        .select_related("auction")
+    )
+    for watch in due:
+        try:
+            with transaction.atomic():
+                notifications.queue_ending_soon(
+                    auction=watch.auction, user_id=watch.user_id, ends_at=watch.auction.ends_at
+                )
+            report.ending_soon += 1
+        except Exception:
+            log.exception("ending-soon notice for watch %s failed", watch.pk)
 
 
 def _refresh_connections() -> None:
@@ -96,6 +130,7 @@ def run_once() -> PassReport:
         except GavelError as error:
             log.warning("settling auction %s failed: %s", auction.pk, error)
     _reconcile_all(report)
+    _ending_soon(report)
     _after_sale(report)
     _refresh_connections()
     return report

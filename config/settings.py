@@ -417,6 +417,8 @@ GAVEL_HOT_STATE_TTL_AFTER_END = int(os.environ.get("GAVEL_HOT_STATE_TTL_AFTER_EN
 # Threads that send notice emails off the bid's acknowledgement path (a slow mail server must
 # not slow bidding); 0 sends them inline after commit (the tests do, to read mail.outbox).
 GAVEL_NOTICE_THREADS = int(os.environ.get("GAVEL_NOTICE_THREADS", 2))
+# Watchers hear (a notice and an optional email) when a watched lot ends within this.
+GAVEL_ENDING_SOON = timedelta(minutes=int(os.environ.get("GAVEL_ENDING_SOON_MINUTES", 15)))
 
 # --- After the sale (orders, second-chance offers). ---
 # Days a buyer has to pay before the worker closes the order unpaid.

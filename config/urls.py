@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("accounts.me_urls")),
     path("", include("orders.urls")),
     path("", include("questions.urls")),
+    path("", include("notices.urls")),
     path("", include("auctions.urls")),
 ]
 
