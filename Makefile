@@ -30,6 +30,8 @@ serve: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -29,7 +29,7 @@ class GavelUserAdmin(DeclaredLookupsOnly, UserAdmin):
     list_display = ("username", "email", "is_staff", "is_suspended", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_suspended", "groups")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("Public profile", {"fields": ("public_name",)}),
         ("Suspension", {"fields": ("is_suspended", "suspended_reason", "suspended_at")}),
     )

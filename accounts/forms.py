@@ -11,7 +11,7 @@ class SignUpForm(UserCreationForm):
 
     email = forms.EmailField(required=True)
 
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # absent from the stubs
         model = User
         fields = ("username", "email")
 

@@ -24,7 +24,7 @@ class User(AbstractUser):
         help_text="The name shown to everyone as a seller; blank shows the username.",
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # absent from the stubs
         constraints = [
             models.UniqueConstraint(
                 Lower("public_name"),

@@ -1,5 +1,7 @@
 """Account views: sign-up and email settings (log in, log out and password change are Django's)."""
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -36,11 +38,12 @@ class SignUpView(CreateView):
         # making an account (admin, staff, create_user) is trusted as it is.
         form.instance.email_confirmed = False
         response = super().form_valid(form)
-        email_confirmation_send(user=self.object, site_url=site_url(self.request))
-        login(self.request, self.object, backend=settings.USER_BACKEND)
+        user = cast(User, self.object)  # saved by form_valid
+        email_confirmation_send(user=user, site_url=site_url(self.request))
+        login(self.request, user, backend=settings.USER_BACKEND)
         messages.info(
             self.request,
-            f"Welcome! We sent a link to {self.object.email}: open it to confirm your address "
+            f"Welcome! We sent a link to {user.email}: open it to confirm your address "
             "before your first bid.",
         )
         return response
@@ -105,7 +108,7 @@ def email_unsubscribe(request, token):
     """The link in an email: GET asks to confirm, POST turns that kind of email off."""
     found = read_unsubscribe_token(token)
     user = User.objects.filter(pk=found[0]).first() if found else None
-    if user is None:
+    if found is None or user is None:
         return render(request, "accounts/unsubscribe.html", {"invalid": True}, status=400)
     kind = found[1]
     done = request.method == "POST"

@@ -1,6 +1,7 @@
 """`MoneyField`: a BigIntegerField of minor units that forms show and accept as decimals."""
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -54,5 +55,9 @@ class MoneyField(models.BigIntegerField):
         kwargs.pop("validators", None)
         return name, path, args, kwargs
 
-    def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": MoneyFormField, **kwargs})
+    def formfield(
+        self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any
+    ) -> Any:
+        return super().formfield(
+            form_class=form_class or MoneyFormField, choices_form_class=choices_form_class, **kwargs
+        )

@@ -128,7 +128,8 @@ class BidForm(forms.Form):
             raise invalid(error) from None
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         try:

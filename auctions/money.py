@@ -6,6 +6,7 @@ or a WebSocket passes through; anything it refuses raises `InvalidAmount`.
 
 import re
 from decimal import Decimal
+from typing import overload
 
 from django.conf import settings
 
@@ -44,6 +45,14 @@ def parse_amount(value: object) -> int:
     if cents <= 0 or cents > settings.GAVEL_MAX_AMOUNT:
         raise InvalidAmount()
     return cents
+
+
+@overload
+def format_amount(cents: int) -> str: ...
+
+
+@overload
+def format_amount(cents: None) -> None: ...
 
 
 def format_amount(cents: int | None) -> str | None:

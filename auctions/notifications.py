@@ -141,7 +141,7 @@ def queue_outbid(*, auction, user_id: int, price: int, min_bid: int) -> None:
 def queue_ended(*, auction, winner_id: int | None, final_price: int | None) -> None:
     """The result: the winner gets `won` + an email; the seller gets the winner or "not sold";
     everyone reads it in their notices (the other bidders that they did not win)."""
-    if winner_id:
+    if winner_id and final_price is not None:
         publish_user_event(
             winner_id,
             won_event(auction_id=auction.pk, title=auction.title, final_price=final_price),

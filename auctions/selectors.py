@@ -6,13 +6,14 @@ friends, re-exported here); everything else is a plain ORM query over the system
 
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from auctions.engine.api import auction_events_since, auction_state_get, auction_states_get
+from accounts.models import User
+from auctions.engine import auction_events_since, auction_state_get, auction_states_get
 from auctions.events.shapes import answered_by_leader
 from auctions.models import Auction, Bid, Category, Watch
 
@@ -159,8 +160,8 @@ class HistoryLine:
 
     seq: int
     price: int
-    bidder: object  # User
-    placed_at: object  # datetime
+    bidder: User
+    placed_at: datetime
     automatic: bool = False
 
     @property

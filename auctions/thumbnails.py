@@ -30,8 +30,8 @@ def thumbnail_name(name: str, size: str) -> str:
 
 def make_thumbnail(source: bytes, box: tuple[int, int]) -> bytes:
     """Shrink an image (never enlarge it) to fit `box`, upright per its EXIF, as WebP bytes."""
-    with Image.open(BytesIO(source)) as image:
-        image = ImageOps.exif_transpose(image)
+    with Image.open(BytesIO(source)) as opened:
+        image = ImageOps.exif_transpose(opened)
         image.thumbnail(box, Image.Resampling.LANCZOS)
         if image.mode not in {"RGB", "RGBA"}:
             image = image.convert("RGBA" if "transparency" in image.info else "RGB")

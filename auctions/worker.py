@@ -16,9 +16,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from auctions import notifications
-from auctions.engine import keys
-from auctions.engine.connection import get_redis
+from auctions import engine, notifications
 from auctions.errors import GavelError
 from auctions.metrics import heartbeat_write
 from auctions.models import Auction, Bid, Watch
@@ -61,11 +59,9 @@ def _reconcile_all(report: PassReport) -> None:
     )
     if not candidates:
         return
-    pipe = get_redis().pipeline(transaction=False)
-    for auction in candidates:
-        pipe.hget(keys.state_key(auction.pk), "seq")
-    for auction, seq in zip(candidates, pipe.execute(), strict=True):
-        if seq is not None and int(seq) > (auction.last_seq or 0):
+    seqs = engine.hot_seqs([auction.pk for auction in candidates])
+    for auction, seq in zip(candidates, seqs, strict=True):
+        if seq is not None and seq > (auction.last_seq or 0):
             report.reconciled += reconcile_auction(auction)
 
 

@@ -23,7 +23,9 @@ class RedisClusterCacheClient(RedisCacheClient):
 
             with self._lock:
                 if self._cluster is None:
-                    self._cluster = RedisCluster.from_url(self._servers[0])
+                    self._cluster = RedisCluster.from_url(
+                        self._servers[0]  # type: ignore[attr-defined]  # set by Django's client
+                    )
         return self._cluster
 
 

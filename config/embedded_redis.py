@@ -13,6 +13,7 @@ import socket
 import threading
 from collections.abc import MutableMapping
 from pathlib import Path
+from typing import cast
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,7 +75,7 @@ class EmbeddedRedis:
         self._environ = environ
         self._server = TcpFakeServer((host, 0), server_type="redis")
         self._server.daemon_threads = True  # a client left open never holds the exit up
-        self.host, self.port = self._server.server_address[:2]
+        self.host, self.port = cast("tuple[str, int]", self._server.server_address[:2])
         self.url = f"redis://{self.host}:{self.port}/0"
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="embedded-redis", daemon=True

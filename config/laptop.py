@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
+from typing import cast
 
 from config.embedded_redis import EmbeddedRedis, run_file, running
 from config.serve import PROJECT_ROOT, port_is_free
@@ -109,7 +110,8 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
         while not stopping:
             died = next((p for p in processes if p.poll() is not None), None)
             if died is not None:
-                print(f"make run: {' '.join(died.args[2:3])} exited; stopping", file=sys.stderr)
+                command = [str(part) for part in cast("list[str]", died.args)[2:3]]
+                print(f"make run: {' '.join(command)} exited; stopping", file=sys.stderr)
                 return died.returncode or 1
             time.sleep(0.2)
         return 0

@@ -8,6 +8,7 @@ Redis and channels-redis; `DJANGO_DEBUG=0` switches to production hardening.
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -280,7 +281,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # async fork: the same storage and headers, but native async middleware, so no thread hop per
 # request): compressed copies, content-hashed names and a year-long immutable cache. With DEBUG
 # on, runserver serves the source files.
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -16,7 +16,7 @@ from auctions.views import metrics as auctions_metrics
 @cache_control(public=True, max_age=24 * 60 * 60)
 def serve_media(request, path):
     """One uploaded file from MEDIA_ROOT (Django's `serve` refuses paths outside it)."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
 # A database or Redis outage raised outside a view is a 503 too (auctions.outage).

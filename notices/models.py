@@ -40,4 +40,4 @@ class Notice(models.Model):
     def get_absolute_url(self) -> str:
         if self.link:
             return self.link
-        return self.auction.get_absolute_url() if self.auction_id else ""
+        return self.auction.get_absolute_url() if self.auction is not None else ""

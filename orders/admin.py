@@ -12,6 +12,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
 from auctions.admin.access import ReadOnlyAdminMixin, sees_all
+from auctions.admin.bases import ModelAdminMixin
 from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.admin.reason import apply_each, render_reason_page
 from auctions.errors import GavelError
@@ -47,7 +48,7 @@ class OrderAdminForm(forms.ModelForm):
         help_texts = {"shipping_cost": "Postage in minor units (cents); while awaiting payment."}
 
 
-class SellerScopedMixin:
+class SellerScopedMixin(ModelAdminMixin):
     """A seller sees only their own sales; moderators and superusers see every one."""
 
     seller_field = "seller"
@@ -166,6 +167,7 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
             "gavel_tools": [
                 (reverse(f"admin:orders_order_{name}", args=[obj.pk]), label)
                 for name, label in tools
+                if obj is not None
             ],
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -173,7 +175,9 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
     def _step_view(self, request, object_id, *, form_class, title, submit, done, call, note=""):
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_change_permission(request, obj):
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return self._get_obj_does_not_exist_redirect(  # type: ignore[attr-defined]  # private, unstubbed
+                request, self.opts, object_id
+            )
         change_url = reverse("admin:orders_order_change", args=[obj.pk])
         form = form_class(request.POST) if request.method == "POST" else form_class()
         if request.method == "POST" and form.is_valid():

@@ -7,9 +7,10 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from accounts.models import mask_username
+from auctions import engine
 from auctions.admin.access import sees_all
+from auctions.admin.bases import ModelAdminMixin
 from auctions.admin.reason import REFUSALS
-from auctions.engine import api as engine_api
 from auctions.models import Auction, Bid
 from auctions.money import format_amount
 
@@ -42,7 +43,7 @@ def live_states(auctions) -> dict:
     if not auctions:
         return {}
     try:
-        return engine_api.auction_states_get(auctions=auctions)
+        return engine.auction_states_get(auctions=auctions)
     except (*REFUSALS, RedisError, OSError):
         # A page of the admin still renders when Redis is down; the columns then say "—".
         return {}
@@ -86,7 +87,7 @@ class OutcomeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LiveColumnsMixin:
+class LiveColumnsMixin(ModelAdminMixin):
     """The change list's columns for `AuctionAdmin`, read from each row's live state."""
 
     def get_changelist(self, request, **kwargs):

@@ -34,7 +34,8 @@ class AuctionAdminForm(forms.ModelForm):
         )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         ends_at = cleaned.get("ends_at")
         if self.instance.pk is None and ends_at is not None and ends_at <= timezone.now():
             self.add_error("ends_at", "The end must be in the future.")

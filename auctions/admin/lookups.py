@@ -11,6 +11,8 @@ from django.contrib.admin import SimpleListFilter, widgets
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models.constants import LOOKUP_SEP
 
+from auctions.admin.bases import ModelAdminMixin
+
 
 def field_path(model, lookup: str) -> list[str]:
     """The field names at the front of `lookup`, followed through relations.
@@ -47,7 +49,7 @@ def _related_model(model, path: list[str]):
     return model
 
 
-class DeclaredLookupsOnly:
+class DeclaredLookupsOnly(ModelAdminMixin):
     """A ModelAdmin mixin: change-list filters only through what the admin declares.
 
     A lookup is allowed when it starts with a declared filter's field path (and goes on, if at
@@ -62,7 +64,7 @@ class DeclaredLookupsOnly:
             if isinstance(item, type) and issubclass(item, SimpleListFilter):
                 continue
             name = item[0] if isinstance(item, (list, tuple)) else item
-            paths.append(field_path(self.model, name))
+            paths.append(field_path(self.model, str(name)))
         if self.date_hierarchy:
             paths.append(field_path(self.model, self.date_hierarchy))
         return [path for path in paths if path]

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 
 from accounts.models import mask_username
 from auctions.admin.access import acts_as_moderator, may_list
+from auctions.admin.bases import ModelAdminMixin
 from auctions.admin.forms import RelistForm
 from auctions.admin.reason import (
     REFUSALS,
@@ -35,7 +36,7 @@ def _cancel(request, auction, reason):
     return moderation.auction_cancel_by_seller(auction=auction, actor=request.user, reason=reason)
 
 
-class AuctionModerationMixin:
+class AuctionModerationMixin(ModelAdminMixin):
     """Moderation for `AuctionAdmin`: its actions, their permissions, URLs and views."""
 
     actions = [
@@ -130,7 +131,9 @@ class AuctionModerationMixin:
         """Winner (with contact, for the seller), final price and the whole ledger."""
         auction = self.get_object(request, unquote(object_id))
         if auction is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return self._get_obj_does_not_exist_redirect(  # type: ignore[attr-defined]  # private, unstubbed
+                request, self.opts, object_id
+            )
         if not self.has_view_permission(request, auction):
             raise PermissionDenied
         moderator = acts_as_moderator(request)
@@ -207,7 +210,9 @@ class AuctionModerationMixin:
         """Relist an unsold auction as a new one: new times, or now + the original duration."""
         auction = self.get_object(request, unquote(object_id))
         if auction is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return self._get_obj_does_not_exist_redirect(  # type: ignore[attr-defined]  # private, unstubbed
+                request, self.opts, object_id
+            )
         if not self.has_relist_permission(request, auction):
             raise PermissionDenied
         form = RelistForm(request.POST if request.method == "POST" else None)

@@ -11,11 +11,13 @@ from auctions.engine.api import (
     auction_events_since,
     auction_state_get,
     auction_states_get,
+    hot_seqs,
     redis_now_ms,
 )
 from auctions.engine.bids import BidOutcome, count_attempt, request_answered
 from auctions.engine.bids import place as bid_place
 from auctions.engine.hot_state import load as hot_state_load
+from auctions.engine.hot_state import reload as hot_state_reload
 from auctions.engine.hot_state import sync_params
 from auctions.engine.lifecycle import cancel as auction_cancel
 from auctions.engine.lifecycle import close as auction_close
@@ -52,9 +54,11 @@ __all__ = [
     "bid_place",
     "bid_void",
     "count_attempt",
-    "request_answered",
+    "hot_seqs",
     "hot_state_load",
+    "hot_state_reload",
     "reconcile",
     "redis_now_ms",
+    "request_answered",
     "sync_params",
 ]

@@ -4,15 +4,18 @@ Re-exported by `auctions.selectors`. Redis failures surface as `Unavailable`.
 """
 
 import logging
+from collections.abc import Iterable
+from typing import cast
 
 from django.db import DatabaseError
+from redis import Redis
 from redis.cluster import RedisCluster
 from redis.exceptions import RedisError
 
 from auctions.engine import hot_state, keys
 from auctions.engine.connection import get_redis
-from auctions.engine.records import Event, decode
 from auctions.engine.state import FIELDS, AuctionState, from_fields
+from auctions.engine.stream import stream_records
 from auctions.errors import Unavailable
 from auctions.events.shapes import PublicEvent, public_event
 from auctions.models import Auction, AuctionEvent
@@ -20,13 +23,13 @@ from auctions.models import Auction, AuctionEvent
 log = logging.getLogger(__name__)
 
 
-def redis_now_ms(client=None) -> int:
+def redis_now_ms(client: Redis | RedisCluster | None = None) -> int:
     """Redis TIME in milliseconds: the one clock every decision uses."""
     seconds, micros = (client or get_redis()).time()
     return int(seconds) * 1000 + int(micros) // 1000
 
 
-def _read(auctions: list[Auction]) -> tuple[list[list], int]:
+def _read(auctions: list[Auction]) -> tuple[list[list[bytes | None]], int]:
     client = get_redis()
     pipe = client.pipeline(transaction=False)
     for auction in auctions:
@@ -39,7 +42,7 @@ def _read(auctions: list[Auction]) -> tuple[list[list], int]:
     return values, int(seconds) * 1000 + int(micros) // 1000
 
 
-def auction_states_get(*, auctions) -> dict[int, AuctionState]:
+def auction_states_get(*, auctions: Iterable[Auction]) -> dict[int, AuctionState]:
     """The states of many auctions in one pipelined read (list pages), loading missing ones."""
     auctions = list(auctions)
     try:
@@ -59,7 +62,7 @@ def auction_states_get(*, auctions) -> dict[int, AuctionState]:
     }
 
 
-def auction_state_get(*, auction) -> AuctionState:
+def auction_state_get(*, auction: Auction) -> AuctionState:
     """The live state of one auction (loads its hot state from the database when missing)."""
     states = auction_states_get(auctions=[auction])
     if auction.pk not in states:
@@ -68,11 +71,10 @@ def auction_state_get(*, auction) -> AuctionState:
 
 
 def _stream_events(auction_id: int, since: int) -> list[PublicEvent]:
-    entries = get_redis().xrange(keys.events_key(auction_id), min=f"{since + 1}-0", max="+")
-    return [public_event(auction_id, decode(fields)) for _, fields in entries]
+    return [public_event(auction_id, record) for record in stream_records(auction_id, since)]
 
 
-def auction_events_since(*, auction, since: int) -> list[dict] | None:
+def auction_events_since(*, auction: Auction, since: int | str) -> list[PublicEvent] | None:
     """Public events with seq > `since`, in order, from the stream or else the database.
 
     None when the history cannot be told without a gap (`since` ahead of the auction, or events
@@ -94,7 +96,7 @@ def auction_events_since(*, auction, since: int) -> list[dict] | None:
         current, streamed = None, []
     if streamed and streamed[0]["seq"] == since + 1 and streamed[-1]["seq"] == current:
         return streamed
-    stored = list(
+    stored: list[PublicEvent] = list(
         AuctionEvent.objects.filter(auction_id=auction.pk, seq__gt=since)
         .order_by("seq")
         .values_list("payload", flat=True)
@@ -103,19 +105,22 @@ def auction_events_since(*, auction, since: int) -> list[dict] | None:
     for event in streamed:
         by_seq.setdefault(event["seq"], event)
     last = current if current is not None else max(by_seq, default=since)
-    merged = [by_seq.get(seq) for seq in range(since + 1, last + 1)]
-    if any(event is None for event in merged):
+    events = [by_seq[seq] for seq in range(since + 1, last + 1) if seq in by_seq]
+    if len(events) != last - since:
         return None
-    return merged
+    return events
 
 
-def stream_records(auction_id: int, after: int) -> list[Event]:
-    """The stream's records with seq > `after` (for the reconciler and bid retries)."""
-    entries = get_redis().xrange(keys.events_key(auction_id), min=f"{after + 1}-0", max="+")
-    return [decode(fields) for _, fields in entries]
+def hot_seqs(auction_ids: list[int]) -> list[int | None]:
+    """The hot states' last seqs (None where an auction has none), in one pipelined read."""
+    pipe = get_redis().pipeline(transaction=False)
+    for auction_id in auction_ids:
+        pipe.hget(keys.state_key(auction_id), "seq")
+    values = cast("list[bytes | None]", pipe.execute()) if auction_ids else []
+    return [int(value) if value is not None else None for value in values]
 
 
 def hot_seq(auction_id: int) -> int | None:
     """The hot state's last seq, or None when the auction has no hot state."""
-    value = get_redis().hget(keys.state_key(auction_id), "seq")
+    value = cast("bytes | None", get_redis().hget(keys.state_key(auction_id), "seq"))
     return int(value) if value is not None else None

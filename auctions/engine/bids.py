@@ -10,17 +10,19 @@ with the same request id is safe.
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError
 from redis.exceptions import RedisError
 
 from auctions.engine import hot_state, keys, ledger, scripts
-from auctions.engine.api import auction_state_get, stream_records
+from auctions.engine.api import auction_state_get
 from auctions.engine.clock import from_ms, to_ms
 from auctions.engine.connection import get_redis
 from auctions.engine.records import BidPlaced, Event, Extended, expect, unpack
 from auctions.engine.state import AuctionState
+from auctions.engine.stream import stream_records
 from auctions.errors import (
     ERRORS_BY_CODE,
     BidTooLow,
@@ -98,13 +100,13 @@ class _Call:
     request_id: str
 
 
-def _run_script(call: _Call, repaired: list[Event]) -> list:
+def _run_script(call: _Call, repaired: list[Event]) -> list[Any]:
     """EVALSHA the bid script, loading or refreshing the hot state when it asks to."""
     auction = call.auction
     script_keys = keys.auction_keys(auction.pk) + [
         keys.request_key(auction.pk, call.bidder_id, call.request_id)
     ]
-    args = [
+    args: list[str | int] = [
         call.bidder_id,
         call.bidder_handle.replace("|", "*"),  # "|" separates packed stream fields
         call.kind,
@@ -116,7 +118,7 @@ def _run_script(call: _Call, repaired: list[Event]) -> list:
         to_ms(auction.updated_at) if auction.updated_at else "",
     ]
     for _ in range(3):
-        reply = scripts.run("place_bid", script_keys, args)
+        reply: list[Any] = scripts.run("place_bid", script_keys, args)
         if reply[0] == b"MISSING":
             repaired.extend(hot_state.load_repairing(auction)[1])
         elif reply[0] == b"STALE":
@@ -127,7 +129,7 @@ def _run_script(call: _Call, repaired: list[Event]) -> list:
 
 
 def _accepted_state(
-    auction: Auction, bid: BidPlaced, ext: Extended | None, meta: list
+    auction: Auction, bid: BidPlaced, ext: Extended | None, meta: list[bytes]
 ) -> AuctionState:
     """The state right after this bid, from the script's own reply (no second read)."""
     leader_max, has_reserve, bought = (_text(m) for m in meta)

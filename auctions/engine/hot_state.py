@@ -8,7 +8,7 @@ copies edited listing parameters (approval, rescheduling) without touching the l
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Max
@@ -18,7 +18,8 @@ from accounts.models import User, mask_username
 from auctions.engine import keys, ledger, rules, scripts
 from auctions.engine.clock import duration_ms, from_ms, to_ms
 from auctions.engine.connection import get_redis
-from auctions.engine.records import Event, decode, encode
+from auctions.engine.records import Event, encode
+from auctions.engine.stream import stream_records
 from auctions.models import Auction, AuctionEvent, Bid
 
 
@@ -58,7 +59,7 @@ def ledger_of(auction_id: int) -> list[rules.Entry]:
     ]
 
 
-def _text(value) -> str:
+def _text(value: int | None) -> str:
     return "" if value is None else str(int(value))
 
 
@@ -117,20 +118,30 @@ def _last_seqs(auction_id: int) -> tuple[int, int | None]:
 
 def _record_stream_ahead(auction: Auction) -> list[Event]:
     stored = _last_seqs(auction.pk)[0]
-    entries = get_redis().xrange(keys.events_key(auction.pk), min=f"{stored + 1}-0", max="+")
+    entries = stream_records(auction.pk, stored)
     if not entries:
         return []
-    return ledger.record_missing(auction, [decode(fields) for _, fields in entries])
+    return ledger.record_missing(auction, entries)
 
 
 def _flatten(mapping: dict[str, str]) -> list[str]:
     return [item for pair in mapping.items() for item in pair]
 
 
-def _run_load(auction_id: int, mode: str, state, event, ceilings) -> list:
-    args = [mode, settings.GAVEL_EVENT_STREAM_MAXLEN, len(state), len(event)]
+def _run_load(
+    auction_id: int, mode: str, state: list[str], event: list[str], ceilings: list[str]
+) -> list[bytes]:
+    args: list[str | int] = [mode, settings.GAVEL_EVENT_STREAM_MAXLEN, len(state), len(event)]
     args += state + event + ceilings
-    return scripts.run("load_state", keys.auction_keys(auction_id), args)
+    reply: list[bytes] = scripts.run("load_state", keys.auction_keys(auction_id), args)
+    return reply
+
+
+def reload(auction: Auction) -> None:
+    """Recompute the hot state and ceilings from the ledger; the event stream stays (clients
+    resume from it). Write first whatever the stream holds that the ledger lacks."""
+    get_redis().delete(keys.state_key(auction.pk), keys.ceilings_key(auction.pk))
+    load(auction)
 
 
 def load(auction: Auction) -> bool:
@@ -299,7 +310,9 @@ _LISTING = {field: name for name, (field, _) in _FROZEN_AS.items()} | {
 def listing_stored(auction_id: int) -> dict[str, str | None]:
     """The hot state's copy of the listing by `Auction` field name, as stored text (None if
     absent): its frozen parameters (`ends_at` is the listed end), status and stamp (ms)."""
-    values = get_redis().hmget(keys.state_key(auction_id), list(_LISTING.values()))
+    values = cast(
+        "list[bytes | None]", get_redis().hmget(keys.state_key(auction_id), list(_LISTING.values()))
+    )
     return {
         field: None if value is None else value.decode()
         for field, value in zip(_LISTING, values, strict=True)

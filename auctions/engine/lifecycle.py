@@ -8,6 +8,7 @@ for the caller to announce after commit; none broadcasts or mails anything itsel
 
 import logging
 from collections.abc import Callable
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -16,9 +17,10 @@ from redis.exceptions import RedisError
 
 from accounts.models import User, mask_username
 from auctions.engine import hot_state, keys, ledger, rules, scripts
-from auctions.engine.api import auction_state_get, hot_seq, redis_now_ms, stream_records
+from auctions.engine.api import auction_state_get, hot_seq, redis_now_ms
 from auctions.engine.connection import get_redis
 from auctions.engine.records import BidVoided, Cancelled, Event, Recorded, decode, expect
+from auctions.engine.stream import stream_records
 from auctions.errors import AuctionEnded, AuctionHasBids, AuctionNotOpen, NotAllowed, Unavailable
 from auctions.models import Auction, AuctionEvent, Bid
 
@@ -27,8 +29,10 @@ log = logging.getLogger(__name__)
 VOID_ATTEMPTS = 20
 
 
-def _lifecycle(auction: Auction, action: str, reason: str = "", *, no_bids: bool = False) -> list:
-    args = [
+def _lifecycle(
+    auction: Auction, action: str, reason: str = "", *, no_bids: bool = False
+) -> list[Any]:
+    args: list[str | int] = [
         action,
         settings.GAVEL_EVENT_STREAM_MAXLEN,
         reason,
@@ -40,7 +44,7 @@ def _lifecycle(auction: Auction, action: str, reason: str = "", *, no_bids: bool
         keys.events_key(auction.pk),
         keys.ceilings_key(auction.pk),
     ]
-    reply = scripts.run("lifecycle", script_keys, args)
+    reply: list[Any] = scripts.run("lifecycle", script_keys, args)
     if reply[0] == b"MISSING":
         hot_state.load(auction)
         reply = scripts.run("lifecycle", script_keys, args)
@@ -134,7 +138,7 @@ class _Retry(Exception):
 
 def hot_status(auction_id: int) -> str | None:
     """The stored status held in the hot state ("ended" once closed), or None."""
-    value = get_redis().hget(keys.state_key(auction_id), "st")
+    value = cast("bytes | None", get_redis().hget(keys.state_key(auction_id), "st"))
     return value.decode() if value is not None else None
 
 

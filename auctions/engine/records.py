@@ -7,7 +7,7 @@ The Lua scripts write each event into the auction's stream under short field cod
 and `encode` are the only readers and writers of those codes outside the scripts.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, TypeVar
 
@@ -219,7 +219,7 @@ def unpack(entry: bytes | str) -> Event:
     return _from_mapping(dict(zip(codes, text.split("|", len(codes) - 1), strict=True)))
 
 
-def decode(entry: Mapping | list | tuple) -> Event:
+def decode(entry: Mapping[Any, Any] | Sequence[Any]) -> Event:
     """A stream entry's fields (a flat field/value list or a mapping, bytes or str) as a record."""
     items: Iterable[tuple[Any, Any]]
     if isinstance(entry, Mapping):

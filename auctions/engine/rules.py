@@ -223,14 +223,16 @@ def apply(params: Params, state: State, entry: Entry, order: int) -> State:
     amount = entry.amount
     if amount is None:
         amount = state.min_bid if offered >= state.min_bid else offered
-    previous = ceilings.get(entry.bidder)
-    if previous is None or offered > previous[0]:
+    held = ceilings.get(entry.bidder)
+    if held is None or offered > held[0]:
         ceilings[entry.bidder] = (offered, order)
     leader = min(ceilings, key=lambda bidder: (-ceilings[bidder][0], ceilings[bidder][1]))
     leader_max = ceilings[leader][0]
     others = [ceiling for bidder, (ceiling, _) in ceilings.items() if bidder != leader]
     second = max(others) if others else None
-    leader_amount = amount if leader != state.leader else state.leader_amount
+    # A leader who stays the leader keeps the amount they took the lead with (never None then).
+    kept = state.leader_amount
+    leader_amount = amount if leader != state.leader or kept is None else kept
     if second is None:
         price = leader_amount
     else:
@@ -258,6 +260,8 @@ def replay(params: Params, ledger: Iterable[Entry]) -> State:
     return state
 
 
-def table_from_setting(table: Sequence[Sequence[int | None]]) -> tuple[tuple[int | None, int], ...]:
+def table_from_setting(
+    table: Sequence[tuple[int | None, int]],
+) -> tuple[tuple[int | None, int], ...]:
     """Normalise `GAVEL_INCREMENT_TABLE` into the tuple `Params.increment_table` holds."""
     return tuple((None if below is None else int(below), int(step)) for below, step in table)

@@ -6,7 +6,9 @@ Redis server keep working with the same registry.
 """
 
 import functools
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from redis.commands.core import Script
 
@@ -23,6 +25,7 @@ def _script(name: str) -> Script:
     return get_redis().register_script((_DIR / f"{name}.lua").read_text())
 
 
-def run(name: str, keys: list[str], args: list) -> list:
-    """Run the script `name` on the engine's Redis with `keys` and `args`; returns its reply."""
+def run(name: str, keys: list[str], args: Sequence[str | int]) -> Any:
+    """Run the script `name` on the engine's Redis with `keys` and `args`; returns its reply
+    (each script's header says its shape)."""
     return _script(name)(keys=keys, args=args, client=get_redis())

@@ -79,7 +79,8 @@ def public_status(stored: str, *, starts_ms: int, ends_ms: int, bought: bool, no
 
 def from_fields(auction_id: int, values: list[bytes | None], now_ms: int) -> AuctionState:
     """Build the state from the hot-state `values` (in `FIELDS` order) read at `now_ms`."""
-    field = dict(zip(FIELDS, values, strict=True))
+    # A missing field reads as empty (the script writes "" for "none" too).
+    field = {name: value or b"" for name, value in zip(FIELDS, values, strict=True)}
     stored = field["st"].decode()
     starts, ends = int(field["sp"]), int(field["en"])
     bought = field["bo"] == b"1"

@@ -8,4 +8,5 @@ def viewers_update(auction_id: int, op: str, members: list[str], *, ttl: int) ->
 
     A member not refreshed within `ttl` seconds no longer counts. Raises RedisError.
     """
-    return int(scripts.run("presence", [keys.viewers_key(auction_id)], [ttl, op, *members]))
+    count: int = scripts.run("presence", [keys.viewers_key(auction_id)], [ttl, op, *members])
+    return int(count)

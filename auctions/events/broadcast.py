@@ -9,6 +9,8 @@ import asyncio
 import logging
 import os
 import weakref
+from collections.abc import Mapping
+from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
@@ -110,7 +112,11 @@ def _send(group: str, message: dict) -> None:
 
 
 def publish_auction_event(
-    auction_id: int, event: dict, *, bidder_id: int | None = None, leader_id: int | None = None
+    auction_id: int,
+    event: Mapping[str, Any],
+    *,
+    bidder_id: int | None = None,
+    leader_id: int | None = None,
 ) -> None:
     """Send a public event to the auction's viewers after the current transaction commits."""
     message = {
@@ -122,7 +128,7 @@ def publish_auction_event(
     transaction.on_commit(lambda: _send(auction_group(auction_id), message), robust=True)
 
 
-def publish_user_event(user_id: int, event: dict) -> None:
+def publish_user_event(user_id: int, event: Mapping[str, Any]) -> None:
     """Send a private event to one user's connections after the current transaction commits."""
     message = {"type": event["type"], "event": event, "bidder_id": None, "leader_id": None}
     transaction.on_commit(lambda: _send(user_group(user_id), message), robust=True)

@@ -190,7 +190,7 @@ def bid_post(request, pk):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(auction)
     bid = form.bid_request()
     if request.POST.get("confirm") != "1":

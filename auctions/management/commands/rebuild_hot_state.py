@@ -2,8 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from auctions.engine import hot_state, keys
-from auctions.engine.connection import get_redis
+from auctions import engine
 from auctions.models import Auction
 from auctions.services.lifecycle import reconcile_auction
 
@@ -23,12 +22,9 @@ class Command(BaseCommand):
             auctions = auctions.filter(pk=auction)
             if not auctions.exists():
                 raise CommandError(f"No auction with id {auction}.")
-        client = get_redis()
         count = 0
         for item in auctions.iterator():
             reconcile_auction(item)
-            # The stream stays (clients resume from it); state and ceilings are recomputed.
-            client.delete(keys.state_key(item.pk), keys.ceilings_key(item.pk))
-            hot_state.load(item)
+            engine.hot_state_reload(item)
             count += 1
         self.stdout.write(f"Rebuilt the hot state of {count} auction(s).")

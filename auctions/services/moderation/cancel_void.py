@@ -18,7 +18,7 @@ from auctions.errors import (
 from auctions.inputs import REASON_MAX
 from auctions.models import Auction, Bid, Report
 from auctions.services.lifecycle import auction_cancel, bid_void
-from auctions.services.moderation.checks import FINAL_STATUSES, require_moderator
+from auctions.services.moderation.checks import FINAL_STATUSES, Actor, require_moderator
 from auctions.services.moderation.reports import report_resolve
 
 ENGINE_UNAVAILABLE = "The auction engine did not answer; check the auction, then retry if needed."
@@ -32,7 +32,7 @@ def _cancel_checks(auction: Auction) -> None:
 
 
 def _engine_cancel(
-    *, auction: Auction, actor, reason: str, only_without_bids: bool = False
+    *, auction: Auction, actor: Actor, reason: str, only_without_bids: bool = False
 ) -> Auction:
     try:
         auction_cancel(
@@ -48,7 +48,7 @@ def _engine_cancel(
     return auction
 
 
-def auction_cancel_by_staff(*, auction: Auction, actor, reason: str) -> Auction:
+def auction_cancel_by_staff(*, auction: Auction, actor: Actor, reason: str) -> Auction:
     """A moderator cancels any auction that is not final: live `cancelled` event, no winner."""
     require_moderator(actor)
     reason = inputs.reason(reason)
@@ -63,7 +63,7 @@ def auction_cancel_by_staff(*, auction: Auction, actor, reason: str) -> Auction:
     return auction
 
 
-def auction_cancel_by_seller(*, auction: Auction, actor, reason: str) -> Auction:
+def auction_cancel_by_seller(*, auction: Auction, actor: Actor, reason: str) -> Auction:
     """The seller cancels their own auction, only while nobody has bid on it (else HAS_BIDS).
 
     The engine's cancel script itself refuses once the live state holds a bid, so a bid racing
@@ -84,7 +84,7 @@ def auction_cancel_by_seller(*, auction: Auction, actor, reason: str) -> Auction
     return _engine_cancel(auction=auction, actor=actor, reason=reason, only_without_bids=True)
 
 
-def bid_void_by_staff(*, bid: Bid, actor, reason: str) -> Bid:
+def bid_void_by_staff(*, bid: Bid, actor: Actor, reason: str) -> Bid:
     """A moderator voids a bid; the engine replays the ledger without it and tells everyone."""
     require_moderator(actor)
     reason = inputs.reason(reason)

@@ -8,6 +8,10 @@ from auctions.errors import NotAllowed
 from auctions.models import Auction
 from auctions.roles import is_moderator
 
+# Who acts: `request.user` (a User, or AnonymousUser that `acting` refuses), or None for the
+# system where an action allows it.
+Actor = Any
+
 # Statuses after which an auction's result (or its cancellation) is final.
 FINAL_STATUSES = (Auction.Status.ENDED, Auction.Status.CANCELLED)
 
@@ -29,4 +33,5 @@ def require_moderator(actor: Any) -> None:
 
 def locked(auction: Auction) -> Auction:
     """Re-read the auction under a row lock, so two moderators cannot act on a stale copy."""
-    return Auction.objects.select_for_update().get(pk=auction.pk)
+    row: Auction = Auction.objects.select_for_update().get(pk=auction.pk)
+    return row

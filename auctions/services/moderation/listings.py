@@ -17,7 +17,7 @@ from auctions.errors import GavelError, InvalidState, NotAllowed
 from auctions.models import Auction, AuditLog, Bid
 from auctions.services.audit import audit_record
 from auctions.services.lifecycle import auction_refresh
-from auctions.services.moderation.checks import acting, locked, require_moderator
+from auctions.services.moderation.checks import Actor, acting, locked, require_moderator
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def engine_refresh(auction: Auction) -> list[str]:
     """
     kept = _params_guard(auction)
 
-    def run():
+    def run() -> None:
         try:
             auction_refresh(auction=auction)
         except GavelError:
@@ -77,7 +77,7 @@ def _params_guard(auction: Auction) -> list[str]:
         return sorted(changes)
 
 
-def listing_approve(*, auction: Auction, actor, reason: str = "") -> Auction:
+def listing_approve(*, auction: Auction, actor: Actor, reason: str = "") -> Auction:
     """Publish a pending listing (status → scheduled); the seller is told by email."""
     require_moderator(actor)
     reason = inputs.reason(reason, required=False)
@@ -99,7 +99,7 @@ def listing_approve(*, auction: Auction, actor, reason: str = "") -> Auction:
     return auction
 
 
-def listing_reject(*, auction: Auction, actor, reason: str) -> Auction:
+def listing_reject(*, auction: Auction, actor: Actor, reason: str) -> Auction:
     """Reject a pending listing with a reason the seller sees in the admin and by email."""
     require_moderator(actor)
     reason = inputs.reason(reason)
@@ -119,7 +119,7 @@ def listing_reject(*, auction: Auction, actor, reason: str) -> Auction:
     return auction
 
 
-def listing_resubmit(*, auction: Auction, actor) -> Auction:
+def listing_resubmit(*, auction: Auction, actor: Actor) -> Auction:
     """A seller's edit of a rejected listing sends it back to the queue (status → pending)."""
     with transaction.atomic():
         auction = locked(auction)
@@ -137,7 +137,7 @@ def listing_resubmit(*, auction: Auction, actor) -> Auction:
 def auction_relist(
     *,
     auction: Auction,
-    actor,
+    actor: Actor,
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
 ) -> Auction:

@@ -9,10 +9,10 @@ from auctions import inputs
 from auctions.errors import InvalidReason, InvalidState, NotAllowed
 from auctions.models import Auction, Report
 from auctions.services.audit import audit_record
-from auctions.services.moderation.checks import acting, require_moderator
+from auctions.services.moderation.checks import Actor, acting, require_moderator
 
 
-def auction_report(*, auction: Auction, reporter, reason: str, details: str = "") -> Report:
+def auction_report(*, auction: Auction, reporter: Actor, reason: str, details: str = "") -> Report:
     """A bidder reports a public auction with a reason from `Report.Reason`; one open report each."""
     if not acting(reporter):
         raise NotAllowed("Log in with an active account to report an auction.")
@@ -40,7 +40,7 @@ def auction_report(*, auction: Auction, reporter, reason: str, details: str = ""
         ) from None
 
 
-def report_resolve(*, report: Report, actor, reason: str = "") -> Report:
+def report_resolve(*, report: Report, actor: Actor, reason: str = "") -> Report:
     """A moderator closes a report (after acting on the auction, or finding nothing wrong)."""
     require_moderator(actor)
     reason = inputs.reason(reason, required=False)

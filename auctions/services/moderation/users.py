@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from auctions import inputs, notifications
 from auctions.errors import InvalidState, NotAllowed
 from auctions.roles import is_moderator
 from auctions.services.audit import audit_record
-from auctions.services.moderation.checks import require_moderator
+from auctions.services.moderation.checks import Actor, require_moderator
 
 
-def user_suspend(*, user, actor, reason: str):
+def user_suspend(*, user: User, actor: Actor, reason: str) -> User:
     """Suspend a user: they can no longer bid or list; their standing bids stay unless voided."""
     require_moderator(actor)
     reason = inputs.reason(reason)
@@ -36,7 +37,7 @@ def user_suspend(*, user, actor, reason: str):
     return user
 
 
-def user_reinstate(*, user, actor, reason: str):
+def user_reinstate(*, user: User, actor: Actor, reason: str) -> User:
     """Lift a suspension, with a reason for the record."""
     require_moderator(actor)
     reason = inputs.reason(reason)

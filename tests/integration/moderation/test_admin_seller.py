@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from auctions.engine import api as engine_api
+from auctions import engine as engine_api
 from auctions.models import Auction, AuditLog, Bid
 from auctions.services import moderation
 from auctions.services.bidding import bid_place
