@@ -558,6 +558,8 @@ class EngineContractSuite:
             "seq",
             "auction_id",
             "price",
+            "amount",
+            "automatic",
             "bidder",
             "placed_at",
             "bid_count",
