@@ -50,7 +50,7 @@ def notices_sent() -> None:
         pool.shutdown(wait=True)
 
 
-def _run(job: Callable[[], None]) -> None:
+def _run(job: Callable[[], object]) -> None:
     try:
         job()
     except Exception:
@@ -61,7 +61,7 @@ def _run(job: Callable[[], None]) -> None:
             close_old_connections()  # this pool thread's connection, as a request would
 
 
-def _later(job: Callable[[], None]) -> None:
+def _later(job: Callable[[], object]) -> None:
     """Run `job` after the current transaction commits, off the caller's path when configured."""
 
     def start():
