@@ -48,7 +48,9 @@ def test_a_signed_up_account_bids_only_after_confirming(django_capture_on_commit
     auction = make_auction()
     with pytest.raises(NotAllowed, match="Confirm your email"):
         bid_place(auction=auction, bidder=user, amount=1000, request_id="r1")
-    response = client.post(f"/auctions/{auction.pk}/bid", {"amount": "10.00"}, follow=True)
+    response = client.post(
+        f"/auctions/{auction.pk}/bid", {"amount": "10.00", "confirm": "1"}, follow=True
+    )
     assert not auction.bids.exists()
     path = _link(mail.outbox[0])
     assert client.get(path).status_code == 302
