@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from auctions.engine import auction_events_since, auction_state_get, auction_states_get
 from auctions.events.shapes import answered_by_leader
-from auctions.models import Auction, Bid, Category, Watch
+from auctions.models import Auction, AuctionEvent, Bid, Category, Watch
 
 __all__ = [
     "auction_events_since",
@@ -194,6 +194,22 @@ def auction_history_public(
 ) -> list[HistoryLine]:
     """History lines of `auction_bids_public(...)`'s bids, oldest first."""
     return history_lines(auction_bids_public(auction=auction, since=since, limit=limit))
+
+
+def auction_price_points(*, auction) -> tuple[list, list]:
+    """The chart's data: `(seq, placed_at, price)` of every non-voided bid in seq order, and the
+    moments the end was extended."""
+    bids = list(
+        Bid.objects.filter(auction=auction, voided=False)
+        .order_by("seq")
+        .values_list("seq", "placed_at", "price")
+    )
+    extensions = list(
+        AuctionEvent.objects.filter(auction=auction, type=AuctionEvent.Type.EXTENDED)
+        .order_by("seq")
+        .values_list("created_at", flat=True)
+    )
+    return bids, extensions
 
 
 def auction_history_all(*, auction):

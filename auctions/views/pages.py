@@ -22,6 +22,7 @@ from auctions.services.bidding import bid_place, buy_now
 from auctions.services.watchlist import watch_add, watch_remove
 from auctions.templatetags.money import format_money
 from auctions.views import api
+from auctions.views.chart import price_chart
 from auctions.views.presenters import (
     accepted_message,
     countdown,
@@ -96,6 +97,11 @@ def auction_list(request, which="open"):
     )
 
 
+def _chart(auction, state):
+    bids, extensions = selectors.auction_price_points(auction=auction)
+    return price_chart(auction=auction, bids=bids, extension_times=extensions, now=state.now)
+
+
 def auction_detail(request, pk):
     """`/auctions/<id>/`: everything about one auction; the live layer takes over with JS."""
     if api.wants_json(request):
@@ -136,6 +142,7 @@ def auction_detail(request, pk):
             now_iso=wire.iso(state.now),
             end_result=end_result(auction, state, viewer_id),
             leader_status=leader_status(auction, state, viewer_id=viewer_id, has_bid=has_bid),
+            chart=_chart(auction, state),
             **countdown(phase, state, auction.starts_at),
         )
     return render(request, "auctions/auction_detail.html", context)

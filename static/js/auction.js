@@ -291,6 +291,53 @@ function start(root) {
     }[state];
   }
 
+  // --- the price chart (same arithmetic as auctions/views/chart.py) ------------------------
+
+  const chart = $("price-chart");
+  let chartPoints = chart ? JSON.parse(chart.dataset.points || "[]") : []; // [seq, ms, cents]
+  let chartExtensions = chart ? JSON.parse(chart.dataset.extensions || "[]") : []; // ms
+  const CHART = { left: 70, top: 10, width: 600, height: 180 };
+
+  function drawChart() {
+    if (!chart || !chartPoints.length) return;
+    const start = chartPoints[0][1];
+    const end = Math.max(chartPoints[chartPoints.length - 1][1], serverNow());
+    const prices = chartPoints.map((p) => p[2]);
+    const low = Math.min(...prices);
+    const high = Math.max(...prices);
+    const x = (ms) => (CHART.left + ((ms - start) / Math.max(1, end - start)) * CHART.width).toFixed(1);
+    const y = (cents) => (CHART.top + CHART.height - ((cents - low) / Math.max(1, high - low)) * CHART.height).toFixed(1);
+    const coords = [];
+    chartPoints.forEach(([, ms, cents], index) => {
+      if (index) coords.push(`${x(ms)},${y(chartPoints[index - 1][2])}`);
+      coords.push(`${x(ms)},${y(cents)}`);
+    });
+    coords.push(`${x(end)},${y(chartPoints[chartPoints.length - 1][2])}`);
+    $("chart-line").setAttribute("points", coords.join(" "));
+    const marks = chartExtensions.map((ms) => {
+      const line = document.createElementNS("http://www.w3.org/2000/svg", "line");
+      for (const [name, value] of [["x1", x(ms)], ["x2", x(ms)], ["y1", CHART.top], ["y2", CHART.top + CHART.height]]) {
+        line.setAttribute(name, value);
+      }
+      line.setAttribute("class", "chart-extension");
+      return line;
+    });
+    $("chart-extensions").replaceChildren(...marks);
+    setText("chart-high", money(centsText(high)));
+    setText("chart-low", money(centsText(low)));
+    setText("chart-bids", String(chartPoints.length - 1));
+  }
+
+  function centsText(cents) {
+    return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
+  }
+
+  function chartBid(e) {
+    if (!chart || chartPoints.some((p) => p[0] === e.seq)) return;
+    chartPoints.push([e.seq, Date.parse(e.placed_at), centsOf(e.price)]);
+    drawChart();
+  }
+
   // --- countdown (server clock) -------------------------------------------------------------
 
   function formatLeft(ms) {
@@ -375,6 +422,7 @@ function start(root) {
     setReserve(e.reserve_met);
     setBuyNow(e.buy_now_price);
     addHistory(eventLines(e));
+    chartBid(e);
     notice("bid", bidNotice(e));
   }
 
@@ -382,6 +430,10 @@ function start(root) {
     bid: applyBid,
     extended(e) {
       setEndsAt(e.ends_at);
+      if (chart && chartPoints.length > 1) {
+        chartExtensions.push(chartPoints[chartPoints.length - 1][1]);
+        drawChart();
+      }
       tick();
       notice("extended", `A late bid extended the auction: it now ends at ${formatTime(e.ends_at, "datetime")}.`);
     },
@@ -412,6 +464,8 @@ function start(root) {
       for (const item of $("history")?.querySelectorAll(`[data-seq="${Number(e.voided_seq)}"]`) || []) {
         item.remove();
       }
+      chartPoints = chartPoints.filter((p) => p[0] !== e.voided_seq);
+      drawChart();
       notice("voided", `A bid was removed by staff. The price is now ${money(e.price)}.`);
     },
   };

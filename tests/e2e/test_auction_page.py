@@ -138,6 +138,10 @@ def test_history_credits_the_automatic_bid_to_the_leader_in_both_browsers(e2e_re
         ("$530.00", "a***e", False, False),
         ("$500.00", "b***o", True, False),
     ]
+    # The price chart grew live: two bids, the line up to the new price (top of the chart).
+    expect(alice.page.locator("#chart-bids")).to_have_text("2")
+    line = alice.page.locator("#chart-line").get_attribute("points").split()
+    assert len(line) == 6 and line[-1].endswith(",10.0")
     notice = alice.page.locator("#notices .notice--bid").first
     expect(notice).to_have_text(
         "Your bid of $530.00 was answered at once: b***o's maximum leads at $540.00."

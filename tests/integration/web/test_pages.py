@@ -386,3 +386,26 @@ def test_the_list_says_under_a_minute_in_the_last_minute(db):
     html = Client().get("/").content.decode()
     assert "Ends in under a minute" in html
     assert "0 minutes" not in html
+
+
+def test_the_price_chart_is_drawn_on_the_server_from_the_ledger(db, alice, bob):
+    now = timezone.now()
+    auction = make_auction(
+        starting_price=1000,
+        starts_at=now - timedelta(minutes=10),
+        ends_at=now + timedelta(seconds=60),
+        extension_window=timedelta(minutes=2),
+    )
+    bid_place(auction=auction, bidder=alice, amount=1000, max_amount=5000, request_id="a")
+    bid_place(auction=auction, bidder=bob, amount=2000, request_id="b")
+    html = Client().get(auction.get_absolute_url()).content.decode()
+    svg = re.search(r'<svg id="price-chart".*?</svg>', html, re.S).group(0)
+    assert 'role="img"' in svg and "<title" in svg
+    desc = re.search(r'<desc id="chart-desc">(.*?)</desc>', svg).group(1)
+    assert desc == "Starting price $10.00; 2 bids; price now $20.50; extended 2 times."
+    points = re.search(r'id="chart-line" class="chart-line" points="([^"]+)"', svg).group(1)
+    ys = [float(pair.split(",")[1]) for pair in points.split()]
+    assert max(ys) == 190.0 and min(ys) == 10.0  # from the starting price up to the top
+    assert svg.count('class="chart-extension"') == 2  # both late bids extended the end
+    assert '<tspan id="chart-bids">2</tspan> bids' in svg
+    assert "$50.00" not in svg  # a maximum never shows, not even as a point
