@@ -57,18 +57,21 @@ def feedback_left_by(*, order: Order, user) -> Feedback | None:
 
 
 def seller_by_name(*, name: str) -> User | None:
-    """The seller whose public name (else username) is `name`, case-insensitively."""
+    """The seller whose public name (else username) is `name`, case-insensitively.
+
+    Only users who have listed something are sellers here: a bidder's username (masked
+    everywhere else) is never confirmed by this page.
+    """
     name = name.strip()
     if not name:
         return None
-    match = User.objects.filter(public_name__iexact=name).first()
+    sellers = User.objects.filter(auctions_selling__isnull=False).distinct()
+    match = sellers.filter(public_name__iexact=name).first()
     if match is not None:
         return match
     # A user who set a public name is not found by their username.
     return (
-        User.objects.annotate(lname=Lower("username"))
-        .filter(public_name="", lname=name.lower())
-        .first()
+        sellers.annotate(lname=Lower("username")).filter(public_name="", lname=name.lower()).first()
     )
 
 

@@ -115,6 +115,8 @@ def test_the_seller_page_shows_score_and_comments():
     assert 'id="seller-score">1<' in page.text
     assert "&lt;i&gt;Lovely&lt;/i&gt;" in page.text
     assert Client().get("/sellers/nobody/").status_code == 404
+    # A bidder's username is masked everywhere; this page never confirms one.
+    assert Client().get(f"/sellers/{order.buyer.username}/").status_code == 404
 
 
 def test_the_lot_links_to_its_seller_under_the_public_name():
