@@ -20,6 +20,17 @@ def skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback() -> None:
+    """Every transactional test restores the migrations' data after its flush.
+
+    pytest-django turns serialized rollback on for any test that uses this fixture. A flush
+    without it re-creates content types under new ids, and the next serialized test then fails
+    to restore its own (an IntegrityError), so one plain `transaction=True` test would break
+    every serialized one after it.
+    """
+
+
 @pytest.fixture
 def real_redis_url() -> str:
     """The real Redis server's URL from `REDIS_URL`; skips when it is unset."""
