@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 
 from auctions.models import AuditLog
 from auctions.services.lifecycle import auction_settle
@@ -13,14 +14,20 @@ from tests.integration.engine.helpers import bid, shift_time
 pytestmark = pytest.mark.django_db
 
 
-def test_a_sale_opens_one_order_at_the_hammer_price():
+def test_a_sale_opens_one_order_at_the_hammer_price(django_capture_on_commit_callbacks):
     auction = make_auction(starting_price=1000)
     alice, bob = make_user(), make_user()
     bid(auction, alice, 1000, max_amount=4000)
     bid(auction, bob, 2000)
     shift_time(auction, timedelta(hours=2))
-    assert auction_settle(auction=auction) is True
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert auction_settle(auction=auction) is True
     assert auction_settle(auction=auction) is False
+    won = next(m for m in mail.outbox if m.to == [alice.email])
+    assert "/me/orders/" in won.body
+    sold = next(m for m in mail.outbox if m.to == [auction.seller.email])
+    assert "/admin/orders/order/" in sold.body
     order = Order.objects.get(auction=auction)
     assert (order.buyer_id, order.seller_id, order.price, order.status) == (
         alice.pk,
