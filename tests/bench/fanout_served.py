@@ -277,7 +277,7 @@ def main() -> dict:
 
     raise_open_files_limit()
     ctx = multiprocessing.get_context("spawn")
-    seller, cookies = make_bidders()
+    seller, cookies = make_bidders("fanout")
     cookies = cookies[:BIDDERS]
     port = free_port()
     base, ws = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"

@@ -61,18 +61,18 @@ def percentile(values: list[float], q: float) -> float | None:
 # --- data -----------------------------------------------------------------------------------
 
 
-def make_bidders() -> tuple[object, list[dict]]:
+def make_bidders(tag: str = "http") -> tuple[object, list[dict]]:
     """A seller and BIDDERS bidders, each logged in: (seller, [cookies of one session])."""
     from django.test import Client
     from django.utils.crypto import get_random_string
 
     from accounts.models import User
 
-    seller = User.objects.create_user(username="http-seller", password=None)
+    seller = User.objects.create_user(username=f"{tag}-seller", password=None)
     cookies = []
     for n in range(BIDDERS):
         client = Client()
-        client.force_login(User.objects.create_user(username=f"http-bidder{n}", password=None))
+        client.force_login(User.objects.create_user(username=f"{tag}-bidder{n}", password=None))
         cookies.append(
             {"sessionid": client.cookies["sessionid"].value, "csrftoken": get_random_string(32)}
         )
