@@ -172,7 +172,10 @@ def reports(pools) -> list[dict]:
 def bidder_main(conn, url: str, origin: str, cookies: list[dict], seconds: float) -> None:
     import uvloop
 
-    conn.send(("done", uvloop.run(_bidders(url, origin, cookies, seconds))))
+    try:
+        conn.send(("done", uvloop.run(_bidders(url, origin, cookies, seconds))))
+    except Exception as error:
+        conn.send(("failed", repr(error)))
 
 
 async def _bidders(url: str, origin: str, cookies: list[dict], seconds: float) -> dict:
@@ -216,6 +219,8 @@ async def _bidders(url: str, origin: str, cookies: list[dict], seconds: float) -
     ticks = int(seconds / period)
     try:
         for tick in range(ticks):
+            if time.monotonic() > start + seconds:
+                break  # answers slower than the schedule: stop on time, count what was sent
             delay = start + tick * period - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -228,7 +233,12 @@ async def _bidders(url: str, origin: str, cookies: list[dict], seconds: float) -
     finally:
         for session in sessions:
             await session.close()
-    return {"acks": acks, "refused": refused, "elapsed": time.monotonic() - start}
+    return {
+        "acks": acks,
+        "refused": refused,
+        "attempts": sum(1 for _ in acks) + refused,
+        "elapsed": time.monotonic() - start,
+    }
 
 
 def start_bidders(ctx, url, origin, cookies, seconds):
@@ -244,8 +254,10 @@ def finish_bidders(bidders, seconds: float) -> dict:
     process, pipe = bidders
     if not pipe.poll(seconds + 60):
         raise RuntimeError("the bidders did not finish")
-    result = pipe.recv()[1]
+    outcome, result = pipe.recv()
     process.join(timeout=10)
+    if outcome != "done":
+        raise RuntimeError(f"the bidders failed: {result}")
     return result
 
 
@@ -308,6 +320,9 @@ def main() -> dict:
             {
                 "steady_bids_acknowledged": len(steady["acks"]),
                 "steady_bids_refused": steady["refused"],
+                "steady_bid_attempts_per_s": round(
+                    (len(steady["acks"]) + steady["refused"]) / steady["elapsed"], 2
+                ),
                 "steady_connected": sum(p.get("connected", 0) for p in parts),
                 "steady_resyncs": sum(p.get("resyncs", 0) for p in parts),
                 "steady_out_of_order": sum(p.get("out_of_order", 0) for p in parts),
