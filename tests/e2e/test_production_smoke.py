@@ -192,8 +192,9 @@ def test_make_serve_in_production(served, browser):
 
         place_bid(SimpleNamespace(page=alice_page), "50.00")
 
-        expect(bob_page.locator("#price")).to_have_text(money("50.00"), timeout=UPDATE_WAIT_MS)
         expect(bob_page.locator("#bid-count")).to_have_text("1", timeout=UPDATE_WAIT_MS)
+        expect(bob_page.locator("#leader")).to_have_text("a***e", timeout=UPDATE_WAIT_MS)
+        expect(bob_page.locator("#price")).to_have_text(money("50.00"))
         assert _accepted(served.metrics()) == accepted_before + 1
     finally:
         alice_context.close()

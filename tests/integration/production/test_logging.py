@@ -70,7 +70,8 @@ def collected():
         logger.removeHandler(handler)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the migrations' data comes back for the transactional tests after this.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_a_given_request_id_is_answered_and_carried_into_the_requests_log_lines(collected):
     communicator = HttpCommunicator(
         application,

@@ -129,7 +129,8 @@ def test_healthz_needs_a_recent_worker_heartbeat(client):
     assert line_value(scrape(client), "gavel_worker_heartbeat_age_seconds") > 3000
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the migrations' data comes back for the transactional tests after this.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_running_worker_writes_its_heartbeat(client):
     assert line_value(scrape(client), "gavel_worker_heartbeat_age_seconds") == float("inf")
     stop = threading.Event()
