@@ -284,6 +284,7 @@ class Watch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "watches"
         constraints = [
             models.UniqueConstraint(fields=["user", "auction"], name="watch_unique_user_auction")
         ]

@@ -11,6 +11,8 @@ One module per admin; importing them here registers them when Django autodiscove
 """
 
 # Imported for their `@admin.register` side effect.
+from django.contrib import admin  # noqa: E402
+
 from auctions.admin import (  # noqa: F401
     auctions,
     audit,
@@ -19,3 +21,7 @@ from auctions.admin import (  # noqa: F401
     reports,
     watches,
 )
+
+admin.site.site_header = "Gavel administration"
+admin.site.site_title = "Gavel admin"
+admin.site.index_title = "Auctions, bids and people"

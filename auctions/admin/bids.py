@@ -14,9 +14,33 @@ from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.admin.reason import object_reason_view, reason_action
 from auctions.models import Bid
 from auctions.services import moderation
+from auctions.templatetags.money import format_money
 
 
-class BidInline(ReadOnlyAdminMixin, admin.TabularInline):
+class MoneyColumns:
+    """The ledger's amounts as money ("$1,500.00"), not integer cents."""
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_shown(self, bid):
+        return format_money(bid.amount) or "—"
+
+    @admin.display(description="maximum", ordering="max_amount")
+    def max_amount_shown(self, bid):
+        return format_money(bid.max_amount) or "—"
+
+    @admin.display(description="price", ordering="price")
+    def price_shown(self, bid):
+        return format_money(bid.price)
+
+
+MONEY_FIELDS = {"amount": "amount_shown", "max_amount": "max_amount_shown", "price": "price_shown"}
+
+
+def _as_money(fields):
+    return tuple(MONEY_FIELDS.get(name, name) for name in fields)
+
+
+class BidInline(MoneyColumns, ReadOnlyAdminMixin, admin.TabularInline):
     """The ledger of one auction, read-only: bids are placed through the engine only.
 
     Sellers see masked bidders and never a bidder's maximum (they could bid up to it).
@@ -30,19 +54,21 @@ class BidInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         if acts_as_moderator(request):
-            return (
-                "seq",
-                "bidder",
-                "kind",
-                "amount",
-                "max_amount",
-                "price",
-                "placed_at",
-                "voided",
-                "void_reason",
-                "void_link",
+            return _as_money(
+                (
+                    "seq",
+                    "bidder",
+                    "kind",
+                    "amount",
+                    "max_amount",
+                    "price",
+                    "placed_at",
+                    "voided",
+                    "void_reason",
+                    "void_link",
+                )
             )
-        return ("seq", "bidder_handle", "kind", "amount", "price", "placed_at", "voided")
+        return _as_money(("seq", "bidder_handle", "kind", "amount", "price", "placed_at", "voided"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("bidder")
@@ -65,7 +91,7 @@ class BidInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Bid)
-class BidAdmin(DeclaredLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
+class BidAdmin(MoneyColumns, DeclaredLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Bids are read-only everywhere in the admin; staff void them through moderation."""
 
     list_filter = ("voided", "kind")
@@ -94,17 +120,12 @@ class BidAdmin(DeclaredLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_list_display(self, request):
         if acts_as_moderator(request):
-            return (
-                "auction",
-                "seq",
-                "bidder",
-                "amount",
-                "max_amount",
-                "price",
-                "placed_at",
-                "voided",
+            return _as_money(
+                ("auction", "seq", "bidder", "amount", "max_amount", "price", "placed_at", "voided")
             )
-        return ("auction", "seq", "bidder_handle", "amount", "price", "placed_at", "voided")
+        return _as_money(
+            ("auction", "seq", "bidder_handle", "amount", "price", "placed_at", "voided")
+        )
 
     def get_search_fields(self, request):
         if acts_as_moderator(request):
@@ -113,8 +134,10 @@ class BidAdmin(DeclaredLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if acts_as_moderator(request):
-            return [field.name for field in Bid._meta.fields if field.name != "id"]
-        return ["auction", "seq", "bidder_handle", "kind", "amount", "price", "placed_at", "voided"]
+            return _as_money(field.name for field in Bid._meta.fields if field.name != "id")
+        return _as_money(
+            ("auction", "seq", "bidder_handle", "kind", "amount", "price", "placed_at", "voided")
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)

@@ -12,7 +12,7 @@ from auctions.admin.access import sees_all
 from auctions.admin.bases import ModelAdminMixin
 from auctions.admin.reason import REFUSALS
 from auctions.models import Auction, Bid
-from auctions.money import format_amount
+from auctions.templatetags.money import format_money
 
 
 class LiveChangeList(ChangeList):
@@ -36,6 +36,29 @@ class LiveChangeList(ChangeList):
             row._live = states.get(row.pk)
             row._bid_count = counts.get(row.pk, 0)
         self.result_list = rows
+
+
+# One status vocabulary in the admin: the listing's stage, and for a published one what the
+# clock (or the engine) says now.
+LIVE_LABELS = {
+    "scheduled": "Scheduled",
+    "active": "Active",
+    "ended": "Ended",
+    "cancelled": "Cancelled",
+}
+
+
+def status_label(auction, state=None) -> str:
+    """The admin's word for where an auction stands: Draft, Pending approval, Rejected,
+    Scheduled, Active, Ended or Cancelled."""
+    if state is not None:
+        return LIVE_LABELS.get(state.status, state.status.capitalize())
+    if auction.status != Auction.Status.SCHEDULED:
+        return auction.get_status_display()
+    now = timezone.now()
+    if auction.starts_at > now:
+        return "Scheduled"
+    return "Active" if auction.ends_at > now else "Ended"
 
 
 def live_states(auctions) -> dict:
@@ -120,19 +143,16 @@ class LiveColumnsMixin(ModelAdminMixin):
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, auction):
-        state = self._live(auction)
-        if state is not None:
-            return state.status
-        return auction.get_status_display()
+        return status_label(auction, self._live(auction))
 
     @admin.display(description="current price")
     def live_price(self, auction):
         state = self._live(auction)
         if state is not None:
-            return format_amount(state.price)
+            return format_money(state.price)
         if auction.final_price is not None:
-            return format_amount(auction.final_price)
-        return format_amount(auction.starting_price)
+            return format_money(auction.final_price)
+        return format_money(auction.starting_price)
 
     @admin.display(description="bids")
     def live_bids(self, auction):
