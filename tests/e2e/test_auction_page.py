@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from auctions.models import Auction, Bid
+from auctions.services.bidding import bid_place
 from auctions.services.lifecycle import auction_settle
 from auctions.services.moderation import auction_cancel_by_staff
 from tests.e2e.pages import (
@@ -146,6 +147,7 @@ def test_history_credits_the_automatic_bid_to_the_leader_in_both_browsers(e2e_re
     expect(notice).to_have_text(
         "Your bid of $530.00 was answered at once: b***o's maximum leads at $540.00."
     )
+    screenshot(alice, "auction-detail-history.png")
     # After a reload (server-rendered) the history reads the same.
     alice.page.reload()
     assert lines(alice)[:2] == [
@@ -256,8 +258,14 @@ def test_on_a_phone_nothing_overflows_and_price_and_bid_are_in_the_first_screen(
 ):
     user = make_user("alice") if logged_in else None
     auction = make_auction(
-        title="Jaeger-LeCoultre Reverso, 1931 case, serviced", category=make_category("Watches")
+        title="Jaeger-LeCoultre Reverso, 1931 case, serviced",
+        description="Hand-wound, reversible case. Serviced in 2025.",
+        category=make_category("Watches"),
     )
+    bid_place(
+        auction=auction, bidder=make_user("bruno"), amount=1000, max_amount=3000, request_id="b"
+    )
+    bid_place(auction=auction, bidder=make_user("carla"), amount=1500, request_id="c")
     context = browser.new_context(
         base_url=asgi_server.url, viewport=PHONE, is_mobile=True, has_touch=True
     )
@@ -280,6 +288,7 @@ def test_on_a_phone_nothing_overflows_and_price_and_bid_are_in_the_first_screen(
                 f"{hook} starts below the first screen: {box}"
             )
         if logged_in:
+            expect(page.locator("#connection")).to_have_attribute("data-state", "live")
             screenshot(type("V", (), {"page": page})(), "auction-detail-mobile.png")
     finally:
         context.close()
