@@ -1,92 +1,79 @@
 """Notices to people: private live events (outbid, won) and plain-text emails.
 
-One `queue_*` function per kind of notice is the only way in. Everything here runs after the
-write it reports has committed, and a failing mail server never
-fails the write: the durable record is the ledger, not the email. Emails (their user lookup,
-rendering and sending) run on a small thread pool (`GAVEL_NOTICE_THREADS`), so a slow mail
-server never delays a bid's acknowledgement; with 0 threads they run inline (the tests).
+One `queue_*` function per kind of notice is the only way in for the services. Emails go
+through the durable outbox (`outbox.services`): the ones a ledger event implies (outbid, result,
+cancellation, void) are written by `outbox_for_event` in the ledger's own transaction, the
+others by their `queue_*` in the caller's; the outbox sends them after commit and the worker
+retries whatever failed, so a crash or a slow mail server loses no notice and never delays a
+bid's acknowledgement. Live events leave after commit and are never retried (the page resyncs).
 """
 
 import logging
-import threading
+import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import close_old_connections, transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 
 from accounts.email_preferences import OPTIONAL, unsubscribe_url, wants_email
 from accounts.models import User
+from auctions.engine.records import BidPlaced, BidVoided, Cancelled, Ended, Event
 from auctions.events import outbid_event, publish_user_event, won_event
 from auctions.metrics import NOTICES_WAITING
+from auctions.models import Auction, Bid
 from auctions.money import format_amount
 from auctions.templatetags.money import format_money
 from notices import kinds
 from notices.services import notice_create
+from outbox.services import outbox_drain, outbox_enqueue, run_soon
 
 log = logging.getLogger(__name__)
 
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _executor(threads: int) -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gavel-notices")
-        return _pool
-
-
 def notices_sent() -> None:
-    """Wait until every notice handed to the pool has been sent (before a process exits)."""
-    global _pool
-    with _pool_lock:
-        pool, _pool = _pool, None
-    if pool is not None:
-        pool.shutdown(wait=True)
-
-
-def _run(job: Callable[[], object]) -> None:
-    try:
-        job()
-    except Exception:
-        log.exception("sending a notice failed")
-    finally:
-        NOTICES_WAITING.dec()
-        if settings.GAVEL_NOTICE_THREADS > 0:
-            close_old_connections()  # this pool thread's connection, as a request would
+    """Wait until the jobs handed to sending threads are done (before a process exits)."""
+    outbox_drain()
 
 
 def _later(job: Callable[[], object]) -> None:
-    """Run `job` after the current transaction commits, off the caller's path when configured."""
+    """Run `job` after the current transaction commits, off the caller's path when configured
+    (in-site notices; emails go through the outbox, which keeps them until they are sent)."""
 
     def start():
         NOTICES_WAITING.inc()
-        threads = settings.GAVEL_NOTICE_THREADS
-        if threads > 0:
-            _executor(threads).submit(_run, job)
-        else:
-            _run(job)
+
+        def counted():
+            try:
+                return job()
+            finally:
+                NOTICES_WAITING.dec()
+
+        run_soon(counted)
 
     transaction.on_commit(start, robust=True)
+
+
+def _notice(user_id: int | None, kind: str, auction, text: str) -> None:
+    """Record an in-site notice (`/me/notices/`) after commit, off the caller's path."""
+    if user_id:
+        _later(lambda: notice_create(user=user_id, kind=kind, auction=auction, text=text))
 
 
 def _currency() -> str:
     return getattr(settings, "GAVEL_CURRENCY", "USD")
 
 
-def _mail(user: User, template: str, context: dict) -> None:
-    """Send one plain-text email now (subject = first line of the template).
+def email_message(user: User, template: str, context: dict) -> EmailMessage | None:
+    """One plain-text email (subject = first line of the template), or None when not wanted.
 
     Links in it are absolute (`SITE_URL`); an optional kind (`email_preferences.OPTIONAL`) is
     skipped for a user who turned it off, and carries a one-click unsubscribe link and headers.
     """
     if not user.email or not wants_email(user=user, kind=template):
-        return
+        return None
     headers = {}
     extra = {"site_url": settings.SITE_URL.rstrip("/"), "unsubscribe_url": ""}
     if template in OPTIONAL:
@@ -98,25 +85,69 @@ def _mail(user: User, template: str, context: dict) -> None:
         {"user": user, "currency": _currency(), **extra, **context},
     )
     subject, _, body = text.strip().partition("\n")
-    message = EmailMessage(subject.strip(), body.strip() + "\n", to=[user.email], headers=headers)
-    try:
-        message.send()
-    except Exception:
-        log.exception("sending %s to user %s failed", template, user.pk)
+    return EmailMessage(subject.strip(), body.strip() + "\n", to=[user.email], headers=headers)
 
 
-def _users(ids) -> dict[int, User]:
-    return {user.pk: user for user in User.objects.filter(pk__in=[i for i in ids if i])}
+def render_outbox_email(row) -> EmailMessage | None:
+    """The outbox's renderer (`GAVEL_OUTBOX_RENDERER`): the row's email, built at send time."""
+    user = row.user
+    if user is None:
+        return None
+    context = dict(row.context)
+    for name, value in row.context.items():
+        if name.endswith("_at") and isinstance(value, str):
+            context[name] = datetime.fromisoformat(value)
+    if "auction_id" in context:
+        context["auction"] = Auction.objects.filter(pk=context["auction_id"]).first()
+        if context["auction"] is None:
+            return None
+    if context.get("winner_id"):
+        context["winner"] = User.objects.filter(pk=context["winner_id"]).first()
+    return email_message(user, row.template, context)
 
 
-def _notice(user_id: int | None, kind: str, auction, text: str) -> None:
-    """Record an in-site notice (`/me/notices/`) after commit, off the caller's path."""
+def _store(key: str, user_id: int | None, template: str, context: dict) -> None:
     if user_id:
-        _later(lambda: notice_create(user=user_id, kind=kind, auction=auction, text=text))
+        outbox_enqueue(key=key, user_id=user_id, template=template, context=context)
+
+
+def outbox_for_event(auction: Auction, record: Event) -> None:
+    """Store the emails a ledger event implies, in the ledger's transaction (one row each,
+    keyed by the event and the recipient, so replaying the event stores nothing twice)."""
+    base = f"auction:{auction.pk}:{record.seq}"
+    if isinstance(record, BidPlaced):
+        previous = record.previous_leader_id
+        if previous is not None and previous != record.leader_id:
+            context = {
+                "auction_id": auction.pk,
+                "price": format_amount(record.price),
+                "min_bid": format_amount(record.min_bid),
+            }
+            _store(f"{base}:outbid:{previous}", previous, "outbid", context)
+    elif isinstance(record, Ended):
+        price = format_amount(record.final_price) if record.final_price else None
+        context = {"auction_id": auction.pk, "price": price, "winner_id": record.winner_id}
+        if record.winner_id:
+            _store(f"{base}:won:{record.winner_id}", record.winner_id, "won", context)
+        template = "sold" if record.winner_id else "not_sold"
+        _store(f"{base}:{template}:{auction.seller_id}", auction.seller_id, template, context)
+    elif isinstance(record, Cancelled):
+        bidders = set(
+            Bid.objects.filter(auction_id=auction.pk, voided=False).values_list(
+                "bidder_id", flat=True
+            )
+        )
+        context = {"auction_id": auction.pk, "reason": record.reason}
+        for bidder_id in sorted(bidders):
+            _store(f"{base}:cancelled:{bidder_id}", bidder_id, "cancelled", context)
+    elif isinstance(record, BidVoided) and record.bidder_id is not None:
+        context = {"auction_id": auction.pk, "seq": record.voided_seq, "reason": record.reason}
+        _store(f"{base}:voided:{record.bidder_id}", record.bidder_id, "voided", context)
 
 
 def queue_outbid(*, auction, user_id: int, price: int, min_bid: int) -> None:
-    """Tell a former leader they were outbid: a private event, a notice and an email."""
+    """Tell a former leader they were outbid, live and in their notices (the email is in the
+    outbox already)."""
     publish_user_event(
         user_id,
         outbid_event(auction_id=auction.pk, title=auction.title, price=price, min_bid=min_bid),
@@ -128,19 +159,11 @@ def queue_outbid(*, auction, user_id: int, price: int, min_bid: int) -> None:
         f"You were outbid on “{auction.title}”: the price is now {format_money(price)}; "
         f"bid {format_money(min_bid)} or more to lead again.",
     )
-    context = {"auction": auction, "price": format_amount(price), "min_bid": format_amount(min_bid)}
-
-    def email():
-        user = _users([user_id]).get(user_id)
-        if user is not None:
-            _mail(user, "outbid", context)
-
-    _later(email)
 
 
 def queue_ended(*, auction, winner_id: int | None, final_price: int | None) -> None:
-    """The result: the winner gets `won` + an email; the seller gets the winner or "not sold";
-    everyone reads it in their notices (the other bidders that they did not win)."""
+    """The result, live to the winner and in everyone's notices (the other bidders read that
+    they did not win); the emails to winner and seller are in the outbox already."""
     if winner_id and final_price is not None:
         publish_user_event(
             winner_id,
@@ -172,58 +195,45 @@ def queue_ended(*, auction, winner_id: int | None, final_price: int | None) -> N
             )
 
     _later(losers)
-    price = format_amount(final_price) if final_price else None
-
-    def emails():
-        people = _users([winner_id, auction.seller_id])
-        winner = people.get(winner_id) if winner_id else None
-        if winner is not None:
-            _mail(winner, "won", {"auction": auction, "price": price})
-        seller = people.get(auction.seller_id)
-        if seller is not None:
-            context = {"auction": auction, "price": price, "winner": winner}
-            _mail(seller, "sold" if winner else "not_sold", context)
-
-    _later(emails)
 
 
 def queue_cancelled(*, auction, reason: str) -> None:
-    """Tell everyone who placed a (non-voided) bid that the auction was cancelled."""
+    """A cancellation, in each bidder's notices (their emails are in the outbox already)."""
 
-    def emails():
-        bids = auction.bids.filter(voided=False)
-        for user in _users(set(bids.values_list("bidder_id", flat=True))).values():
+    def notices():
+        bidders = set(auction.bids.filter(voided=False).values_list("bidder_id", flat=True))
+        for user_id in sorted(bidders):
             notice_create(
-                user=user,
+                user=user_id,
                 kind=kinds.CANCELLED,
                 auction=auction,
                 text=f"“{auction.title}” was cancelled ({reason or 'no reason given'}).",
             )
-            _mail(user, "cancelled", {"auction": auction, "reason": reason})
 
-    _later(emails)
+    _later(notices)
 
 
 def queue_voided(*, auction, bidder_id: int, seq: int, reason: str) -> None:
-    """Email a bidder that one of their bids was voided by staff."""
+    """A void: its email to the bidder is in the outbox with the ledger event."""
 
-    def email():
-        user = _users([bidder_id]).get(bidder_id)
-        if user is not None:
-            _mail(user, "voided", {"auction": auction, "seq": seq, "reason": reason})
 
-    _later(email)
+def _stored_context(context: dict) -> dict:
+    """`context` as JSON: a model becomes `<name>_id`, a time its ISO text (read back by name)."""
+    stored = {}
+    for name, value in context.items():
+        if isinstance(value, models.Model):
+            stored[f"{name}_id"] = value.pk
+        elif isinstance(value, datetime):
+            stored[name] = value.isoformat()
+        else:
+            stored[name] = value
+    return stored
 
 
 def _queue_mail(user_id: int, template: str, context: dict) -> None:
-    """Email one user (looked up when the mail is sent) after the current transaction commits."""
-
-    def email():
-        user = _users([user_id]).get(user_id)
-        if user is not None:
-            _mail(user, template, context)
-
-    _later(email)
+    """Store one email to one user in the caller's transaction (sent after it commits)."""
+    key = f"{template}:{user_id}:{uuid.uuid4().hex}"
+    _store(key, user_id, template, _stored_context(context))
 
 
 def queue_listing_approved(*, auction) -> None:
@@ -233,7 +243,7 @@ def queue_listing_approved(*, auction) -> None:
 
 def queue_listing_rejected(*, auction, reason: str) -> None:
     """Tell the seller a moderator rejected their listing, and why."""
-    _queue_mail(auction.seller_id, "listing_rejected", {"auction": auction, "reason": reason})
+    _queue_mail(auction.seller_id, "listing_rejected", {"auction_id": auction.pk, "reason": reason})
 
 
 def queue_user_suspended(*, user_id: int, reason: str) -> None:
@@ -248,7 +258,7 @@ def queue_user_reinstated(*, user_id: int) -> None:
 
 def queue_ending_soon(*, auction, user_id: int, ends_at) -> None:
     """Tell a watcher a lot they watch is about to end: a notice now (it also records that they
-    were told, so the worker tells them once) and an (optional) email after commit."""
+    were told, so the worker tells them once) and an (optional) email through the outbox."""
     notice_create(
         user=user_id,
         kind=kinds.ENDING_SOON,

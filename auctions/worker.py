@@ -36,6 +36,7 @@ class PassReport:
     orders_closed: int = 0
     offers_expired: int = 0
     ending_soon: int = 0
+    emails_sent: int = 0
 
 
 def _due_auctions():
@@ -115,6 +116,16 @@ def _after_sale(report: PassReport) -> None:
         log.exception("after-sale pass failed")
 
 
+def _send_outbox(report: PassReport) -> None:
+    """Send the notice emails still waiting in the outbox, retrying the failed ones."""
+    from outbox.services import outbox_send_due
+
+    try:
+        report.emails_sent += outbox_send_due()
+    except Exception:
+        log.exception("outbox pass failed")
+
+
 def run_once() -> PassReport:
     """One pass: settle what is due, then write any stream event the ledger lacks."""
     report = PassReport()
@@ -128,6 +139,7 @@ def run_once() -> PassReport:
     _reconcile_all(report)
     _ending_soon(report)
     _after_sale(report)
+    _send_outbox(report)
     _refresh_connections()
     return report
 

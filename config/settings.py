@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "notices",
     "orders",
     "questions",
+    "outbox",
     # Optional TOTP two-factor for staff (accounts.two_factor).
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -420,6 +421,8 @@ GAVEL_HOT_STATE_TTL_AFTER_END = int(os.environ.get("GAVEL_HOT_STATE_TTL_AFTER_EN
 GAVEL_NOTICE_THREADS = int(os.environ.get("GAVEL_NOTICE_THREADS", 2))
 # Watchers hear (a notice and an optional email) when a watched lot ends within this.
 GAVEL_ENDING_SOON = timedelta(minutes=int(os.environ.get("GAVEL_ENDING_SOON_MINUTES", 15)))
+# Builds an outbox row's email at send time (outbox.services).
+GAVEL_OUTBOX_RENDERER = "auctions.notifications.render_outbox_email"
 
 # --- After the sale (orders, second-chance offers). ---
 # Days a buyer has to pay before the worker closes the order unpaid.

@@ -88,6 +88,11 @@ def _apply(auction: Auction, record: Event, careful: bool = False) -> None:
         Bid.objects.filter(auction_id=auction.pk, seq=record.voided_seq, voided=False).update(
             voided=True, voided_at=at, void_reason=record.reason[:REASON_MAX]
         )
+    # The emails this event implies, in its transaction: a crash cannot lose them. (Imported
+    # here: the notices module imports the engine's records, whose package imports this one.)
+    from auctions.notifications import outbox_for_event
+
+    outbox_for_event(auction, record)
 
 
 def record(auction: Auction, entries: list[Event]) -> None:
