@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint format bench clean
+.PHONY: install run serve test lint format bench clean faults
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ $(AXE_JS):
 
 test: lint $(AXE_JS)
 	GAVEL_AXE_JS=$(AXE_JS) $(VENV)/bin/pytest
+
+# The fault-injection suite: its own PostgreSQL and Redis, killed and restarted under load
+# (docs/faults.md). Needs redis-server and PostgreSQL's initdb; CI runs it after `make test`.
+faults: install
+	$(PY) -m tests.faults
 
 bench: install
 	$(PY) -m tests.bench
