@@ -23,7 +23,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db.models import Q
 
-from auctions import presence, selectors, wire
+from auctions import json_input, presence, selectors, wire
 from auctions.errors import BadRequest, NotAllowed, Unavailable, as_refusal
 from auctions.events import auction_group, user_group
 from auctions.forms import parse_bid_request
@@ -214,8 +214,9 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         try:
-            content = json.loads(text_data or "")
+            content = json_input.loads(text_data or "")
         except ValueError:
+            # Malformed, or nested too deeply to parse: an error reply, the socket lives on.
             await self.send_json({"type": "error", "error": BadRequest.code})
             return
         await self.receive_json(content)

@@ -123,6 +123,13 @@ class BadRequest(GavelError):
     message = "The request could not be read."
 
 
+class BodyTooLarge(BadRequest):
+    """The request body is over the API's limit (64 KiB)."""
+
+    http_status = 413
+    message = "The request body is too large."
+
+
 class NotFound(GavelError):
     """There is no such auction (or not one this user may see)."""
 

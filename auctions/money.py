@@ -11,9 +11,11 @@ from typing import overload
 from django.conf import settings
 
 from auctions.errors import InvalidAmount
+from auctions.json_input import JsonNumber
 
-# Digits with at most the currency's decimals; no sign, no exponent, no NaN or Infinity.
-_AMOUNT_TEXT = re.compile(r"\d{1,15}(?:\.\d{1,2})?")
+# ASCII digits with at most the currency's decimals; no sign, no exponent, no NaN or Infinity
+# (`\d` would also take other scripts' digits, such as "𝟓𝟎𝟎").
+_AMOUNT_TEXT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,2})?")
 
 
 def minor_per_unit() -> int:
@@ -24,12 +26,15 @@ def minor_per_unit() -> int:
 def parse_amount(value: object) -> int:
     """Turn a decimal string or JSON number into positive minor units, or raise InvalidAmount.
 
-    Accepts `"12.50"`, `"12"`, `12`, `12.5`; refuses booleans, exponents, NaN, Infinity,
+    Accepts `"12.50"`, `"12"`, `12`, `12.5`; refuses booleans, exponents (`1e2`, also as a
+    JSON number read by `auctions.json_input`), other scripts' digits, NaN, Infinity,
     negatives, zero, more than two decimals and anything above `GAVEL_MAX_AMOUNT`.
     """
     if isinstance(value, bool) or value is None:
         raise InvalidAmount()
-    if isinstance(value, int):
+    if isinstance(value, JsonNumber):
+        text = value.text  # as the client wrote it: "1e2" is refused, not read as 100.0
+    elif isinstance(value, int):
         text = str(value)
     elif isinstance(value, float):
         # JSON numbers arrive as floats; repr gives the shortest text that round-trips, so

@@ -15,6 +15,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from auctions.metrics import WebSocketGauge  # noqa: E402
+from auctions.origin import SameOriginValidator  # noqa: E402
 from auctions.outage import WebSocketOutageGuard  # noqa: E402
 from auctions.routing import websocket_urlpatterns  # noqa: E402
 from config.request_id import RequestIdASGIMiddleware  # noqa: E402
@@ -32,9 +33,11 @@ application = ProtocolTypeRouter(
         "websocket": RequestIdASGIMiddleware(
             WebSocketGauge(
                 WebSocketOutageGuard(
-                    AllowedHostsOriginValidator(
-                        AuthMiddlewareStack(
-                            URLRouter(websocket_urlpatterns + order_websocket_urlpatterns)
+                    SameOriginValidator(
+                        AllowedHostsOriginValidator(
+                            AuthMiddlewareStack(
+                                URLRouter(websocket_urlpatterns + order_websocket_urlpatterns)
+                            )
                         )
                     )
                 )

@@ -4,7 +4,6 @@ Every refusal is `{"accepted": false, "error": CODE, "message": ...}` with the s
 code; anything the parser cannot read is a 400, never a 500.
 """
 
-import json
 import logging
 import re
 
@@ -14,9 +13,9 @@ from django.http import JsonResponse
 from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from auctions import inputs, selectors, wire
+from auctions import inputs, json_input, selectors, wire
 from auctions.engine.connection import get_redis
-from auctions.errors import BadRequest, CsrfFailed, NotAllowed, NotFound
+from auctions.errors import BadRequest, BodyTooLarge, CsrfFailed, NotAllowed, NotFound
 from auctions.forms import parse_bid_request
 from auctions.metrics import heartbeat_read
 from auctions.services.bidding import bid_place, buy_now
@@ -36,10 +35,23 @@ def _viewer_id(request) -> int | None:
     return request.user.pk if request.user.is_authenticated else None
 
 
+# DESIGN §4: API bodies are `application/json` of at most 64 KiB.
+MAX_BODY_BYTES = 64 * 1024
+
+
 def _json_body(request) -> object:
+    """The request's JSON document: BAD_REQUEST unless `application/json`, 413 over 64 KiB."""
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
+        raise BodyTooLarge(f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+    if request.content_type != "application/json":
+        raise BadRequest("API bodies are application/json.")
+    body = request.body
+    if len(body) > MAX_BODY_BYTES:
+        raise BodyTooLarge(f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
     try:
-        return json.loads(request.body.decode("utf-8") or "null")
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        return json_input.loads(body or b"null")
+    except ValueError:
         raise BadRequest("The body is not valid JSON.") from None
 
 
@@ -77,6 +89,7 @@ def wants_json(request) -> bool:
 
 def _bid_body(request) -> object:
     if request.path.startswith("/api/") or request.content_type == "application/json":
+        # The API takes JSON only (a form or multipart body is BAD_REQUEST, not UNAVAILABLE).
         return _json_body(request)
     # A form post (`Accept: application/json` on the page URL): blank fields are absent.
     return {key: value for key, value in request.POST.items() if value != ""}
