@@ -1,18 +1,19 @@
 """Telling buyer and seller that an order moved: an email, an in-site notice, a live event.
 
-All three leave after the write commits (a rolled-back step tells nobody), and a failing mail
-server or channel layer never fails the step: the order row is the record.
+The notice and the email (through the durable outbox) are written in the step's transaction,
+the live event leaves after commit: a rolled-back step tells nobody, and a failing mail server
+or channel layer never fails the step.
 """
 
 import logging
+import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.apps import apps
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
+
+from outbox.services import outbox_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -22,20 +23,24 @@ def order_group(order_id: int) -> str:
     return f"order-{int(order_id)}"
 
 
-def absolute(path: str) -> str:
-    """A site link for an email: `SITE_URL` + path when the site knows its address."""
-    return getattr(settings, "SITE_URL", "").rstrip("/") + path
+SELLER_NOTES = {
+    "closed": "You may offer the lot to the next bidder at their own highest bid (a "
+    "second-chance offer) from the order in the admin.",
+}
 
 
-def _email(user, template: str, context: dict) -> None:
+def _email(user, *, step: str, text: str, link: str, seller_id: int) -> None:
+    """Store the email in the outbox, in the caller's transaction (sent after commit, retried
+    by the worker)."""
     if not user.email:
         return
-    text = render_to_string(f"orders/email/{template}.txt", {"user": user, **context})
-    subject, _, body = text.strip().partition("\n")
-    try:
-        send_mail(subject.strip(), body.strip() + "\n", None, [user.email])
-    except Exception:
-        log.exception("sending %s to user %s failed", template, user.pk)
+    note = SELLER_NOTES.get(step, "") if user.pk == seller_id else ""
+    outbox_enqueue(
+        key=f"order_{step}:{user.pk}:{uuid.uuid4().hex}",
+        user_id=user.pk,
+        template="order_step",
+        context={"text": text, "link": link, "note": note},
+    )
 
 
 def _notice(user, kind: str, text: str, auction, link: str) -> None:
@@ -62,17 +67,12 @@ def _live(order_id: int, event: dict) -> None:
 def announce(
     *, order, step: str, to: list, text: str, link: str = "", email: bool = True, **context
 ) -> None:
-    """Record a notice for each of `to` (users) in the caller's transaction; after commit email
-    them `orders/email/<step>.txt` (unless `email` is off) and tell the order's open pages its
-    new status."""
+    """Record a notice and (unless `email` is off) an outbox email for each of `to` (users) in
+    the caller's transaction; after commit tell the order's open pages its new status."""
     link = link or order.get_absolute_url()
     event = {"type": "order", "order_id": order.pk, "status": order.status, "step": step}
     for user in to:
         _notice(user, f"order_{step}", text, order.auction, link)
-
-    def send() -> None:
-        for user in to if email else ():
-            _email(user, step, {"order": order, "text": text, "link": absolute(link), **context})
-        _live(order.pk, event)
-
-    transaction.on_commit(send, robust=True)
+        if email:
+            _email(user, step=step, text=text, link=link, seller_id=order.seller_id)
+    transaction.on_commit(lambda: _live(order.pk, event), robust=True)
