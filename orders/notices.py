@@ -38,7 +38,7 @@ def _email(user, *, step: str, text: str, link: str, seller_id: int) -> None:
     outbox_enqueue(
         key=f"order_{step}:{user.pk}:{uuid.uuid4().hex}",
         user_id=user.pk,
-        template="order_step",
+        template="site_notice",
         context={"text": text, "link": link, "note": note},
     )
 

@@ -1,7 +1,8 @@
 """Writes of the questions: ask (a bidder), answer (the lot's seller), hide (a moderator).
-Each is audited; the other side hears of it through a notice and an email after commit."""
+Each is audited; the other side hears of it through a notice and an outbox email."""
 
-from django.core.mail import send_mail
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,19 +11,22 @@ from auctions.models import Auction
 from auctions.roles import is_moderator
 from auctions.services.audit import audit_record
 from notices.services import notice_create
+from outbox.services import outbox_enqueue
 from questions.models import Question
 
 TEXT_MAX = 500
 ANSWER_MAX = 1000
 
 
-def _tell(user, text: str, auction) -> None:
-    notice_create(user=user, kind="question", text=text, auction=auction)
+def _tell(user, text: str, auction, link: str) -> None:
+    """A notice and an outbox email, both in the caller's transaction."""
+    notice_create(user=user, kind="question", text=text, auction=auction, link=link)
     if user.email:
-        body = f"{text}\n\n{auction.title}: {auction.get_absolute_url()}\n"
-        transaction.on_commit(
-            lambda: send_mail(text[:100], body, None, [user.email], fail_silently=True),
-            robust=True,
+        outbox_enqueue(
+            key=f"question:{user.pk}:{uuid.uuid4().hex}",
+            user_id=user.pk,
+            template="site_notice",
+            context={"text": text, "link": link, "note": ""},
         )
 
 
@@ -40,7 +44,12 @@ def question_ask(*, auction: Auction, asker, text: str) -> Question:
     with transaction.atomic():
         question = Question.objects.create(auction=auction, asker=asker, text=text)
         audit_record(actor=asker, action="question.ask", target=question)
-        _tell(auction.seller, f"A bidder asked about “{auction.title}”.", auction)
+        _tell(
+            auction.seller,
+            f"A bidder asked about “{auction.title}”.",
+            auction,
+            f"/admin/questions/question/{question.pk}/change/",
+        )
     return question
 
 
@@ -56,7 +65,12 @@ def question_answer(*, question: Question, actor, answer: str) -> Question:
         question.answer, question.answered_at = answer, timezone.now()
         question.save(update_fields=["answer", "answered_at"])
         audit_record(actor=actor, action="question.answer", target=question)
-        _tell(question.asker, f"The seller answered your question on “{auction.title}”.", auction)
+        _tell(
+            question.asker,
+            f"The seller answered your question on “{auction.title}”.",
+            auction,
+            auction.get_absolute_url(),
+        )
     return question
 
 

@@ -2,6 +2,7 @@
 answered, hidden by moderators."""
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from auctions.errors import NotAllowed
@@ -19,7 +20,7 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def test_asked_on_the_lot_answered_in_the_admin_then_shown():
+def test_asked_on_the_lot_answered_in_the_admin_then_shown(django_capture_on_commit_callbacks):
     seller = make_seller()
     auction = make_auction(seller=seller)
     bidder = make_user()
@@ -34,7 +35,10 @@ def test_asked_on_the_lot_answered_in_the_admin_then_shown():
         f"/admin/questions/question/{question.pk}/change/"
         in admin.get("/admin/questions/question/").text
     )
-    admin.post(f"/admin/questions/question/{question.pk}/change/", {"answer": "Yes, daily."})
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(f"/admin/questions/question/{question.pk}/change/", {"answer": "Yes, daily."})
+    assert mail.outbox[-1].to == [bidder.email]
+    assert auction.get_absolute_url() in mail.outbox[-1].body
     question.refresh_from_db()
     assert question.answer == "Yes, daily." and question.answered_at
     page = Client().get(auction.get_absolute_url()).text
