@@ -96,7 +96,8 @@ def web_command(host: str, port: int, workers: int) -> list[str]:
         "--loop",
         "uvloop",
         "--http",
-        "httptools",
+        # httptools with a header-read timeout: half-sent requests cannot hold connections.
+        "config.http_protocol:HeaderDeadlineProtocol",
         "--ws",
         "websockets-sansio",
         "--lifespan",
