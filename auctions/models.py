@@ -180,6 +180,23 @@ class Auction(models.Model):
             raise ValidationError(errors)
 
 
+class AuctionPhoto(models.Model):
+    """One more photo of a lot, for the gallery; `Auction.image` stays the main photo."""
+
+    auction = models.ForeignKey(Auction, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="auctions/%Y/%m/")
+    alt = models.CharField(
+        max_length=200, blank=True, help_text="What the photo shows, for people who cannot see it."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"Photo {self.position} of {self.auction_id}"
+
+
 class Bid(models.Model):
     """One accepted bid: a row of the append-only ledger. Voiding flags it; nothing deletes it.
 

@@ -14,12 +14,20 @@ from auctions.admin.changelist import HasBidsFilter, LiveColumnsMixin, OutcomeFi
 from auctions.admin.forms import PRICE_AND_TIME_FIELDS, AuctionAdminForm
 from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.admin.moderation import AuctionModerationMixin
-from auctions.models import Auction
+from auctions.models import Auction, AuctionPhoto
 from auctions.services import moderation
 from auctions.services.audit import audit_record
 
 RESULT_FIELDS = ("status", "winner", "final_price", "reserve_met", "settled_at")
 MODERATION_FIELDS = ("moderation_reason", "cancel_reason")
+
+
+class PhotoInline(admin.TabularInline):
+    """More photos of the lot (the gallery), in the order of `position`."""
+
+    model = AuctionPhoto
+    extra = 1
+    fields = ("image", "alt", "position")
 
 
 @admin.register(Auction)
@@ -79,7 +87,8 @@ class AuctionAdmin(DeclaredLookupsOnly, AuctionModerationMixin, LiveColumnsMixin
         return readonly
 
     def get_inlines(self, request, obj):
-        return [] if obj is None else self.inlines
+        # Photos from the start; the ledger once there is an auction to show it of.
+        return [PhotoInline] if obj is None else [PhotoInline, *self.inlines]
 
     def save_model(self, request, obj, form, change):
         if not change:

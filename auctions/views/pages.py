@@ -129,6 +129,7 @@ def auction_detail(request, pk):
         and state.leader_id == viewer_id,
         "has_bid": has_bid,
         "is_watching": selectors.user_is_watching(user=user, auction=auction),
+        "photos": list(auction.photos.all()),
         "viewers": presence.viewers_count(auction.pk),
         "currency": settings.GAVEL_CURRENCY,
         "starts_at_iso": wire.iso(auction.starts_at),
