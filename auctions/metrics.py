@@ -40,8 +40,8 @@ EVENTS = Counter(
     "gavel_events_broadcast", "Live events handed to the channel layer, by type.", ["type"]
 )
 NOTICES_WAITING = Gauge(
-    "gavel_notice_outbox_depth",
-    "Notice emails queued and not yet sent.",
+    "gavel_notice_jobs_waiting",
+    "In-site notice jobs queued on the web processes' sending threads.",
     multiprocess_mode="livesum",
 )
 
@@ -148,3 +148,16 @@ class WorkerCollector(Collector):
             lag.add_metric([], record["reconciled"])
             duration.add_metric([], record["pass_seconds"])
         yield from (age, lag, duration)
+
+
+class OutboxCollector(Collector):
+    """Scrape-time gauge: notice emails in the durable outbox not yet sent."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from outbox.models import OutboxEmail
+
+        depth = GaugeMetricFamily(
+            "gavel_notice_outbox_depth", "Notice emails in the outbox not yet sent."
+        )
+        depth.add_metric([], OutboxEmail.objects.filter(sent_at__isnull=True).count())
+        yield depth

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
-from auctions.metrics import WorkerCollector
+from auctions.metrics import OutboxCollector, WorkerCollector
 
 log = logging.getLogger(__name__)
 
@@ -37,19 +37,22 @@ def _process_samples() -> bytes:
     return generate_latest(registry)
 
 
-def _worker_samples() -> bytes:
-    registry = CollectorRegistry()
-    registry.register(WorkerCollector())
-    try:
-        return generate_latest(registry)
-    except Exception:  # Redis down: the rest of the page still answers
-        log.warning("metrics: the worker heartbeat could not be read", exc_info=True)
-        return b""
+def _scraped_samples() -> bytes:
+    """The gauges read at scrape time (Redis, the database); one failing leaves the rest."""
+    body = b""
+    for collector in (WorkerCollector(), OutboxCollector()):
+        registry = CollectorRegistry()
+        registry.register(collector)
+        try:
+            body += generate_latest(registry)
+        except Exception:  # Redis or the database down: the rest of the page still answers
+            log.warning("metrics: %s failed", type(collector).__name__, exc_info=True)
+    return body
 
 
 @require_GET
 def metrics(request):
     if not _allowed(request):
         return HttpResponse("Forbidden\n", status=403, content_type="text/plain")
-    body = _process_samples() + _worker_samples()
+    body = _process_samples() + _scraped_samples()
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)

@@ -68,6 +68,7 @@ def test_metrics_page_lists_every_family(client):
         "gavel_websocket_connections",
         "gavel_events_broadcast_total",
         "gavel_notice_outbox_depth",
+        "gavel_notice_jobs_waiting",
         "gavel_worker_heartbeat_age_seconds",
         "gavel_reconciler_lag_events",
     ):
@@ -173,3 +174,15 @@ def test_processes_add_up_in_multiprocess_mode(tmp_path):
         timeout=120,
     )
     assert 'gavel_bids_total{outcome="accepted"} 2.0' in shown.stdout
+
+
+def test_outbox_depth_counts_unsent_emails(client):
+    from django.utils import timezone
+
+    from outbox.models import OutboxEmail
+
+    alice = make_user()
+    OutboxEmail.objects.create(key="a", user=alice, template="outbid")
+    OutboxEmail.objects.create(key="b", user=alice, template="outbid")
+    OutboxEmail.objects.create(key="c", user=alice, template="outbid", sent_at=timezone.now())
+    assert line_value(scrape(client), "gavel_notice_outbox_depth") == 2
