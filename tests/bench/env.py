@@ -59,6 +59,9 @@ def configure() -> dict[str, str]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Rate limiting is part of every bid, but 32 bidders x hundreds of bids would trip it.
     os.environ["GAVEL_BID_RATE_LIMIT"] = str(10**9)
+    # The in-process comparison keeps one connection per bidding thread (32): the pool must
+    # lend that many at once.
+    os.environ["GAVEL_DB_POOL_MAX"] = "64"
     # Outbid emails are rendered but kept in memory: the console default would time stdout.
     os.environ["DJANGO_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
 
