@@ -8,8 +8,15 @@ class AuctionsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from auctions import engine
         from auctions.models import Auction
         from auctions.selectors import forget_bid_target
+        from auctions.services.announce import announce_repaired
+        from auctions.services.consequences import record_consequences
+
+        # The engine's one link upward: what its ledger rows imply (in their transaction) and
+        # the announcement of events a read repaired (see auctions/engine/hooks.py).
+        engine.hooks_register(consequences=record_consequences, announce=announce_repaired)
 
         def forget(sender, instance, **kwargs):
             forget_bid_target(auction_id=instance.pk)

@@ -3,7 +3,8 @@
 Everything outside `auctions.engine` goes through these names. A write runs its script, decodes
 the reply into the records of `records.py`, commits the ledger and returns what it recorded
 (`BidOutcome.recorded`, `Recorded.events`) for the caller to announce after commit; it never
-broadcasts or mails. Refusals raise the coded errors of `auctions.errors`. Lua replies and
+broadcasts or mails. What ledger rows imply above the engine is written by the hooks
+registered once at startup (`hooks_register`, see `hooks.py`). Refusals raise the coded errors of `auctions.errors`. Lua replies and
 Redis field codes stay inside this package.
 """
 
@@ -16,6 +17,7 @@ from auctions.engine.api import (
 )
 from auctions.engine.bids import BidOutcome, count_attempt, request_answered
 from auctions.engine.bids import place as bid_place
+from auctions.engine.hooks import register as hooks_register
 from auctions.engine.hot_state import load as hot_state_load
 from auctions.engine.hot_state import reload as hot_state_reload
 from auctions.engine.hot_state import sync_params
@@ -54,6 +56,7 @@ __all__ = [
     "bid_place",
     "bid_void",
     "count_attempt",
+    "hooks_register",
     "hot_seqs",
     "hot_state_load",
     "hot_state_reload",

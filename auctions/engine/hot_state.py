@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User, mask_username
-from auctions.engine import keys, ledger, rules, scripts
+from auctions.engine import hooks, keys, ledger, rules, scripts
 from auctions.engine.clock import duration_ms, from_ms, to_ms
 from auctions.engine.connection import get_redis
 from auctions.engine.records import Event, encode
@@ -145,8 +145,14 @@ def reload(auction: Auction) -> None:
 
 
 def load(auction: Auction) -> bool:
-    """Load the hot state from the database unless it exists; True when this call loaded it."""
-    return load_repairing(auction)[0]
+    """Load the hot state from the database unless it exists; True when this call loaded it.
+
+    Events it writes to the ledger on the way (see `load_repairing`) are announced through the
+    registered hook after commit: its callers are reads, with nobody else to announce them.
+    """
+    loaded, repaired = load_repairing(auction)
+    hooks.announce(auction, repaired)
+    return loaded
 
 
 def load_repairing(auction: Auction) -> tuple[bool, list[Event]]:

@@ -2,20 +2,25 @@
 
 `record` takes decoded records (in seq order) and writes, in the caller's transaction, each
 `AuctionEvent` plus what it means: a `Bid` row, an auction's result, its cancellation, a void.
-It has no other effect: whoever records an event announces it (`auctions.services.announce`)
-after commit. A fresh bid calls `record` before it is acknowledged; the reconciler calls
-`record_missing` for whatever the stream holds that the table lacks.
+A fresh bid calls `record` before it is acknowledged; the reconciler calls `record_missing` for
+whatever the stream holds that the table lacks.
+
+What the rows imply beyond the engine (an order for a sale, the emails of the outbox) must
+commit with them, yet belongs to the apps above, which the engine does not import: both writers
+call `hooks.consequences`, in their transaction, with the events they wrote (registered once at
+startup; see `hooks`). Announcing (broadcast, live notices) is not a consequence: whoever
+records an event announces it after commit.
 """
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from auctions.engine import hooks
 from auctions.engine.clock import from_ms
 from auctions.engine.records import BidPlaced, BidVoided, Cancelled, Ended, Event
 from auctions.events.shapes import public_event
 from auctions.inputs import REASON_MAX, REQUEST_ID_MAX
 from auctions.models import Auction, AuctionEvent, Bid
-from orders.services.orders import order_open
 
 
 def stored_request_id(request_id: str, seq: int) -> str:
@@ -70,14 +75,6 @@ def _apply(auction: Auction, record: Event, careful: bool = False) -> None:
             settled_at=at,
             updated_at=timezone.now(),
         )
-        if record.winner_id is not None and record.final_price is not None:
-            # In the result's transaction: a settled sale always has its order.
-            order_open(
-                auction_id=auction.pk,
-                buyer_id=record.winner_id,
-                seller_id=auction.seller_id,
-                price=record.final_price,
-            )
     elif isinstance(record, Cancelled):
         Auction.objects.filter(pk=auction.pk).update(
             status=Auction.Status.CANCELLED,
@@ -88,15 +85,11 @@ def _apply(auction: Auction, record: Event, careful: bool = False) -> None:
         Bid.objects.filter(auction_id=auction.pk, seq=record.voided_seq, voided=False).update(
             voided=True, voided_at=at, void_reason=record.reason[:REASON_MAX]
         )
-    # The emails this event implies, in its transaction: a crash cannot lose them. (Imported
-    # here: the notices module imports the engine's records, whose package imports this one.)
-    from auctions.notifications import outbox_for_event
-
-    outbox_for_event(auction, record)
 
 
 def record(auction: Auction, entries: list[Event]) -> None:
-    """Write `entries` in one transaction; raises IntegrityError if one is already there.
+    """Write `entries` and their consequences in one transaction; raises IntegrityError if one
+    is already there.
 
     The fast path for a fresh bid: no existence check, the unique (auction, seq) constraints
     catch a racing reconciler, and the caller then uses `record_missing`.
@@ -104,10 +97,12 @@ def record(auction: Auction, entries: list[Event]) -> None:
     with transaction.atomic():
         for entry in entries:
             _apply(auction, entry)
+        hooks.consequences(auction, entries)
 
 
 def record_missing(auction: Auction, entries: list[Event]) -> list[Event]:
-    """Write those of `entries` the table lacks, idempotently; returns the ones written."""
+    """Write those of `entries` the table lacks, and their consequences, in one transaction,
+    idempotently; returns the ones written."""
     written: list[Event] = []
     with transaction.atomic():
         present = set(
@@ -125,4 +120,5 @@ def record_missing(auction: Auction, entries: list[Event]) -> list[Event]:
             except IntegrityError:
                 # Someone else (a bid or another reconciler) wrote it meanwhile.
                 continue
+        hooks.consequences(auction, written)
     return written

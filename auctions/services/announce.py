@@ -5,7 +5,7 @@ done: each event goes to the auction's viewers, then its notices (outbid, result
 void) are queued. Both wait for the commit of any transaction still open around the caller.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from auctions import notifications
 from auctions.engine import BidPlaced, BidVoided, Cancelled, Ended, Event
@@ -52,3 +52,9 @@ def announce(*, auction: Auction, recorded: Iterable[Event]) -> None:
             auction.pk, public_event(auction.pk, record), bidder_id=bidder_id, leader_id=leader_id
         )
         _queue_notices(auction, record)
+
+
+def announce_repaired(*, auction: Auction, events: Sequence[Event]) -> None:
+    """The engine's `announce` hook: events a read wrote to the ledger while reloading a lost
+    hot state (the stream was ahead), announced like any others."""
+    announce(auction=auction, recorded=events)
