@@ -24,7 +24,7 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
 
     _header_deadline: asyncio.TimerHandle | None = None
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport) -> None:
         super().connection_made(transport)
         self._arm()
 
