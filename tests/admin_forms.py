@@ -6,6 +6,8 @@ from django.utils import timezone
 
 # The read-only bid ledger inline's management form: no rows are ever submitted.
 BID_INLINE = {"bids-TOTAL_FORMS": "0", "bids-INITIAL_FORMS": "0"}
+# The photo gallery inline's management form: no photos added.
+PHOTO_INLINE = {"photos-TOTAL_FORMS": "0", "photos-INITIAL_FORMS": "0"}
 
 
 def add_form(**overrides) -> dict:
@@ -26,6 +28,7 @@ def add_form(**overrides) -> dict:
         "hard_close_at_0": "",
         "hard_close_at_1": "",
         **BID_INLINE,
+        **PHOTO_INLINE,
     }
     data.update(overrides)
     return data
