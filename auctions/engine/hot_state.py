@@ -306,6 +306,12 @@ def shift_times(auction_id: int, delta_ms: int) -> None:
         client.hincrby(key, "hc", -delta_ms)
 
 
+def corrupt_price(auction_id: int, price: int) -> None:
+    """Overwrite the hot state's price and nothing else (tests corrupt the cache to see it
+    rebuilt from the ledger)."""
+    get_redis().hset(keys.state_key(auction_id), "pr", str(price))
+
+
 # The listing as the hot state holds it: `Auction` field name -> hot-state field.
 _LISTING = {field: name for name, (field, _) in _FROZEN_AS.items()} | {
     "status": "st",

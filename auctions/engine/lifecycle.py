@@ -93,6 +93,9 @@ def close(auction: Auction) -> Recorded:
     except RedisError as error:
         log.warning("settling auction %s: Redis failed: %s", auction.pk, error)
         raise Unavailable() from error
+    except DatabaseError as error:
+        log.warning("settling auction %s: database failed: %s", auction.pk, error)
+        raise Unavailable() from error
     try:
         return Recorded(tuple(written + ledger.record_missing(auction, [ended])))
     except DatabaseError as error:

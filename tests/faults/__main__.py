@@ -96,7 +96,7 @@ def check(auctions, tally, bases) -> list[str]:
     from django.db import close_old_connections
 
     from auctions.engine import api as engine_api
-    from auctions.engine import hot_state
+    from auctions.engine import hot_state, rules
     from auctions.models import Auction, AuctionEvent, Bid
     from tests.faults.load import retry_all
 
@@ -127,9 +127,9 @@ def check(auctions, tally, bases) -> list[str]:
         )
         if seqs != list(range(1, len(seqs) + 1)):
             problems.append(f"auction {auction_id}: seqs with gaps {seqs[:5]}…{seqs[-5:]}")
-        fields, _ = hot_state.replayed_fields(auction)
+        replay = rules.replay(hot_state.params_of(auction), hot_state.ledger_of(auction.pk))
         state = engine_api.auction_state_get(auction=auction)
-        replayed = (int(fields["pr"]), fields["ld"], int(fields["n"]), len(seqs))
+        replayed = (replay.price, str(replay.leader or ""), replay.bid_count, len(seqs))
         live = (state.price, str(state.leader_id or ""), state.bid_count, state.seq)
         if replayed != live:
             problems.append(f"auction {auction_id}: ledger replay {replayed} != hot state {live}")

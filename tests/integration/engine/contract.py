@@ -18,7 +18,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 from redis.cluster import RedisCluster
 
-from auctions.engine import keys, ledger
+from auctions.engine import hot_state, keys, ledger
 from auctions.engine.api import auction_events_since, auction_state_get, auction_states_get
 from auctions.errors import (
     AuctionEnded,
@@ -515,7 +515,6 @@ class EngineContractSuite:
         assert auction_state_get(auction=auction).seq == 0
 
     def test_loading_twice_applies_once(self):
-        from auctions.engine import hot_state
 
         auction = make_auction()
         bid(auction, make_user(), 1000)
@@ -525,7 +524,6 @@ class EngineContractSuite:
         assert auction_state_get(auction=auction).bid_count == 1
 
     def test_a_load_never_overwrites_state_the_ledger_lacks(self):
-        from auctions.engine import hot_state
 
         auction = make_auction()
         with mock.patch.object(ledger, "record", side_effect=DatabaseError("crash")):
@@ -619,7 +617,7 @@ class EngineContractSuite:
         auction = make_auction()
         bid(auction, make_user(), 1000, max_amount=2000)
         before = auction_state_get(auction=auction)
-        self.redis.hset(keys.state_key(auction.pk), "pr", "1")  # corrupt the cache
+        hot_state.corrupt_price(auction.pk, 1)
         out = StringIO()
         call_command("rebuild_hot_state", auction=auction.pk, stdout=out)
         assert "1 auction" in out.getvalue()
