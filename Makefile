@@ -37,8 +37,8 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# axe-core (the accessibility checks of the browser tests), fetched from the npm registry once,
-# pinned by version and checksum; the tests find it at $(AXE_JS).
+# axe-core (the accessibility checks of the browser tests), fetched once with npm, pinned by
+# version and checksum; the tests find it at $(AXE_JS).
 AXE_VERSION := 4.14.1
 AXE_SHA256 := e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
 AXE_DIR := .cache/axe-core-$(AXE_VERSION)
@@ -46,10 +46,10 @@ AXE_JS := $(AXE_DIR)/axe.min.js
 
 $(AXE_JS):
 	mkdir -p $(AXE_DIR)
-	curl -fsSL https://registry.npmjs.org/axe-core/-/axe-core-$(AXE_VERSION).tgz -o $(AXE_DIR)/axe.tgz
-	echo "$(AXE_SHA256)  $(AXE_DIR)/axe.tgz" | sha256sum -c --quiet -
-	tar -xzf $(AXE_DIR)/axe.tgz -C $(AXE_DIR) --strip-components=1 package/axe.min.js
-	rm $(AXE_DIR)/axe.tgz
+	cd $(AXE_DIR) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
+	echo "$(AXE_SHA256)  $(AXE_DIR)/axe-core-$(AXE_VERSION).tgz" | sha256sum -c --quiet -
+	tar -xzf $(AXE_DIR)/axe-core-$(AXE_VERSION).tgz -C $(AXE_DIR) --strip-components=1 package/axe.min.js
+	rm $(AXE_DIR)/axe-core-$(AXE_VERSION).tgz
 
 test: lint $(AXE_JS)
 	GAVEL_AXE_JS=$(AXE_JS) $(VENV)/bin/pytest
