@@ -9,9 +9,11 @@ and threading a callable through every reader would only add ways to forget it.
 
 - `consequences(auction=, events=)`: called by the ledger writer inside its transaction with
   the events it wrote (an order for a sale, the outbox's emails).
-- `announce(auction=, events=)`: called by `hot_state.load` with the events it repaired on the
-  way; its callers are reads with no one to announce them. Every engine write returns its
-  events instead, and its service announces them.
+- `announce(auction=, events=)`: called by `hot_state.load` with the events it wrote on the way
+  (the stream was ahead of the ledger when Redis lost the state hash). Its callers (the reads,
+  and the lifecycle scripts reloading a lost state, even when they then refuse) have no outcome
+  to carry them. Everything else an engine write records it returns (`BidOutcome.recorded`,
+  `Recorded.events`; the bid path reloads through `load_repairing`) and its service announces.
 
 Nothing is registered through signals: `register` is the only entry, and using the engine
 before it ran raises `ImproperlyConfigured` instead of silently dropping a consequence.

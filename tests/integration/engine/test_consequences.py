@@ -18,10 +18,10 @@ from auctions.events.broadcast import auction_group
 from auctions.models import AuctionEvent, Bid
 from auctions.services.announce import announce_repaired
 from auctions.services.consequences import record_consequences
-from auctions.services.lifecycle import auction_settle, reconcile_auction
+from auctions.services.lifecycle import auction_cancel, auction_settle, reconcile_auction
 from orders.models import Order
 from outbox.models import OutboxEmail
-from tests.factories import make_auction, make_user
+from tests.factories import make_auction, make_moderator, make_user
 from tests.integration.engine.helpers import bid, shift_time
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +99,23 @@ def test_reconcile_path_the_order_and_emails_commit_with_the_ended_row():
     assert reconcile_auction(auction) == 1
     assert sale_rows(auction) == (True, True, ["sold", "won"])
     assert Order.objects.get(auction=auction).buyer == alice
+
+
+def test_cancel_path_the_bidders_emails_commit_with_the_cancelled_row():
+    auction = make_auction(starting_price=1000)
+    alice = make_user()
+    bid(auction, alice, 1000)
+    with failing_after_consequences(), pytest.raises(Unavailable):
+        auction_cancel(auction=auction, actor=make_moderator(), reason="counterfeit")
+    cancelled = AuctionEvent.objects.filter(auction=auction, type=AuctionEvent.Type.CANCELLED)
+    assert not cancelled.exists()
+    assert not OutboxEmail.objects.filter(template="cancelled").exists()
+
+    assert reconcile_auction(auction) == 1
+    assert cancelled.exists()
+    assert list(
+        OutboxEmail.objects.filter(template="cancelled").values_list("user", flat=True)
+    ) == [alice.pk]
 
 
 def test_a_read_that_repairs_the_ledger_writes_the_consequences_and_announces_after_commit(
