@@ -1,5 +1,5 @@
 """The auction page as bidders use it in Chromium: the review step, honest history live in two
-browsers, a connection that tells the truth (offline → online), the end and cancel states, and
+browsers, a connection that tells the truth (offline → online, a silent drop), the end and cancel states, and
 the page on a 390 px phone."""
 
 import re
@@ -179,6 +179,67 @@ def test_going_offline_says_so_and_coming_back_reconnects_at_once(e2e_redis, ope
     expect(alice.page.locator("#connection")).to_have_attribute(
         "data-state", "live", timeout=UPDATE_WAIT_MS
     )
+    expect(alice.page.locator("#price")).to_have_text(money("15.00"), timeout=UPDATE_WAIT_MS)
+    expect(alice.page.locator("#history .history-item")).to_have_count(1)
+    assert still_same_page(alice)
+    assert alice.errors == []
+
+
+class SilentNetwork:
+    """Sits between a page and the real server on every WebSocket, forwarding both ways while
+    the network is up. `drop()` models a network that dies without a word: the sockets stay
+    open, but nothing crosses in either direction any more (no close, no error, no `offline`
+    event), and a socket opened during the outage reaches nothing. After `restore()`, sockets
+    opened from then on work again; the silenced ones stay dead, as a stale TCP connection would."""
+
+    def __init__(self, page):
+        self.up = True
+        page.route_web_socket(re.compile(r"^wss?://"), self._route)
+
+    def drop(self) -> None:
+        self.up = False
+
+    def restore(self) -> None:
+        self.up = True
+
+    def _route(self, ws) -> None:
+        if not self.up:
+            return  # the page's socket opens, but leads nowhere
+        server = ws.connect_to_server()
+        connection = {"alive": True}
+
+        def alive() -> bool:
+            connection["alive"] = connection["alive"] and self.up
+            return connection["alive"]
+
+        ws.on_message(lambda message: server.send(message) if alive() else None)
+        server.on_message(lambda message: ws.send(message) if alive() else None)
+
+
+def test_a_silent_drop_stops_saying_live_and_the_return_catches_up(e2e_redis, open_visitor):
+    alice_user, bob_user = make_user("alice"), make_user("bob")
+    auction = make_auction(title="Rolleiflex 2.8F", starting_price=1_000)
+    alice, bob = open_visitor(alice_user), open_visitor(bob_user)
+    network = SilentNetwork(alice.page)
+    open_auction(alice, auction)
+    open_auction(bob, auction)
+    mark_page(alice)
+    connection = alice.page.locator("#connection")
+
+    network.drop()
+    # A ping every 5 s, answered within 4 s: the page stops claiming "Live" within ~10 s,
+    # not after the ~60 s a dead TCP connection takes to be noticed.
+    expect(connection).not_to_have_attribute("data-state", "live", timeout=11_000)
+    expect(connection).to_have_text("Reconnecting…")
+
+    place_bid(bob, "15.00")  # missed during the outage
+    expect(bob.page.locator("#price")).to_have_text(money("15.00"), timeout=UPDATE_WAIT_MS)
+    expect(alice.page.locator("#price")).not_to_have_text(money("15.00"))
+
+    network.restore()
+    # The next attempt reaches the server (at worst one more dead socket opened during the
+    # outage has to miss its pong first) and replays what was missed.
+    expect(connection).to_have_attribute("data-state", "live", timeout=20_000)
     expect(alice.page.locator("#price")).to_have_text(money("15.00"), timeout=UPDATE_WAIT_MS)
     expect(alice.page.locator("#history .history-item")).to_have_count(1)
     assert still_same_page(alice)
