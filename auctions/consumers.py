@@ -183,35 +183,12 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
         await self._catch_up(_since(self.scope))
         await presence.viewer_join(self.auction_id, self.channel_name, self.channel_layer)
 
-    async def __call__(self, scope, receive, send):
-        # A handler that raises, or a server that cancels the app when the socket drops, skips
-        # `websocket_disconnect`: leave the groups, the viewer count and the layer here too, so a
-        # crashed socket is neither counted nor subscribed after it is gone.
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            await asyncio.shield(self._release())
-
     async def disconnect(self, code):
-        await self._release()
-
-    async def _release(self):
-        """Forget this socket everywhere it was registered; safe to call more than once."""
         gap_task = getattr(self, "_gap_task", None)
         if gap_task is not None:
             gap_task.cancel()
-            self._gap_task = None
-        layer, channel = getattr(self, "channel_layer", None), getattr(self, "channel_name", None)
-        if layer is None or channel is None:
-            return
-        if getattr(self, "auction", None) is not None and not getattr(self, "_left", False):
-            self._left = True
-            await presence.viewer_leave(self.auction_id, channel, layer)
-        while self.groups:
-            await layer.group_discard(self.groups.pop(), channel)
-        if getattr(self, "_channel_open", True) and hasattr(layer, "delete_channel"):
-            self._channel_open = False
-            await layer.delete_channel(channel)
+        if getattr(self, "auction", None) is not None:
+            await presence.viewer_leave(self.auction_id, self.channel_name, self.channel_layer)
 
     async def _join(self, group):
         await self.channel_layer.group_add(group, self.channel_name)
