@@ -77,6 +77,10 @@ def test_fifty_bidders_twenty_bids_each(postgres_db, real_engine_redis, settings
                 acknowledged.append((accepted.seq, user.pk, f"c-{index}-{n}"))
             except BidTooLow:
                 refused += 1
+            finally:
+                # Hand the connection back after every bid, as a request does: fifty threads
+                # that each kept one would wait on the per-process pool.
+                connection.close()
         return acknowledged, refused
 
     with ThreadPoolExecutor(max_workers=BIDDERS) as pool:
