@@ -20,8 +20,10 @@ from collections import OrderedDict
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db.models import Q
+from redis.exceptions import RedisError
 
 from auctions import json_input, presence, selectors, wire
 from auctions.errors import BadRequest, NotAllowed, Unavailable, as_refusal
@@ -160,6 +162,19 @@ REORDER_WAIT_SECONDS = 0.25
 class AuctionConsumer(AsyncJsonWebsocketConsumer):
     """One viewer of one auction. Group handlers are named after the event types."""
 
+    auction = None
+    _gap_task: asyncio.Task | None = None
+
+    async def __call__(self, scope, receive, send):
+        # Channels dispatches `websocket.disconnect` only to a consumer still listening: a
+        # handler that raises, or a server that abandons (cancels) the app, skips it. Releasing
+        # here instead means a socket is neither counted nor subscribed once it is gone, however
+        # it went; shielded, so a second cancellation cannot cut the release short.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await asyncio.shield(self._release())
+
     async def connect(self):
         self.auction_id = self.scope["url_route"]["kwargs"]["auction_id"]
         user = self.scope.get("user")
@@ -167,7 +182,6 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
         self.viewer_id = self.user.pk if self.user else None
         self.last_seq = 0
         self._held: dict[int, dict] = {}
-        self._gap_task: asyncio.Task | None = None
         self.auction = await _load_auction(self.auction_id)
         if self.auction is None:
             # Accept, then close with a code the page can read: retrying cannot help.
@@ -183,16 +197,31 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
         await self._catch_up(_since(self.scope))
         await presence.viewer_join(self.auction_id, self.channel_name, self.channel_layer)
 
-    async def disconnect(self, code):
-        gap_task = getattr(self, "_gap_task", None)
-        if gap_task is not None:
-            gap_task.cancel()
-        if getattr(self, "auction", None) is not None:
-            await presence.viewer_leave(self.auction_id, self.channel_name, self.channel_layer)
+    async def websocket_disconnect(self, message):
+        raise StopConsumer()  # `__call__` releases what the socket held
+
+    async def _release(self):
+        """Forget this socket everywhere it registered: the gap task, the viewer count, the
+        groups and the layer's channel. Safe before `connect` ran or after it failed."""
+        if self._gap_task is not None:
+            self._gap_task.cancel()
+        layer = getattr(self, "channel_layer", None)
+        channel = getattr(self, "channel_name", None)
+        if layer is None or channel is None:
+            return  # the layer never gave this socket a channel
+        if self.auction is not None:
+            await presence.viewer_leave(self.auction_id, channel, layer)
+        try:
+            while self.groups:
+                await layer.group_discard(self.groups.pop(), channel)
+            if hasattr(layer, "delete_channel"):
+                await layer.delete_channel(channel)
+        except RedisError:
+            logger.warning("socket %s: channel layer release failed", channel, exc_info=True)
 
     async def _join(self, group):
         await self.channel_layer.group_add(group, self.channel_name)
-        self.groups.append(group)  # the base class leaves them on disconnect
+        self.groups.append(group)  # left in `_release`
 
     async def _catch_up(self, since: int | None):
         """Send what the client missed after `since` (if it can be told), then a snapshot."""

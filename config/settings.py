@@ -149,7 +149,8 @@ REDIS_URL = REDIS_URLS[0] if REDIS_URLS else ""
 REDIS_CLUSTER = env_flag("REDIS_CLUSTER", False)
 
 # Which channels-redis layer carries live events when REDIS_URL is set: "pubsub"
-# (RedisPubSubChannelLayer: one PUBLISH per group message, fanned out inside each process) or
+# (RedisPubSubChannelLayer, with `delete_channel` added in auctions/channel_layers.py: one PUBLISH
+# per group message, fanned out inside each process) or
 # "core" (RedisChannelLayer: group members in Redis sorted sets, a queue per process). pubsub is
 # the default: faster in tests/bench/fanout.py, less memory under backlog, no connection-pool
 # exhaustion when hundreds of sockets join at once, and its groups survive a Redis flush or
@@ -180,7 +181,7 @@ if not REDIS_URLS:
 elif GAVEL_CHANNEL_LAYER == "pubsub":
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "auctions.channel_layers.PubSubChannelLayer",
             "CONFIG": {"hosts": CHANNEL_LAYER_HOSTS, "prefix": CHANNEL_LAYER_PREFIX},
         }
     }

@@ -57,7 +57,7 @@ def test_variables_switch_to_postgresql_redis_and_channels_redis():
     assert result.returncode == 0, result.stderr
     engine, layer, redis_module = result.stdout.split()[-3:]
     assert engine == "django.db.backends.postgresql"
-    assert layer == "channels_redis.pubsub.RedisPubSubChannelLayer"  # GAVEL_CHANNEL_LAYER default
+    assert layer == "auctions.channel_layers.PubSubChannelLayer"  # GAVEL_CHANNEL_LAYER default
     assert redis_module == "redis.client"
 
 
