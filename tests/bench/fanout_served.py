@@ -14,6 +14,8 @@ bid with `time.monotonic()` (CLOCK_MONOTONIC, comparable across processes on Lin
 - **Storm**: with those viewers still connected and bids flowing, STORM_VIEWERS more connect at
   once (no client-side pacing): how long until all are connected (and how many failed), and the
   p99 of events to the viewers already there while the storm lasts.
+- **Left behind**: once all have gone, the layer's Redis subscriptions and the viewers counted;
+  both must be 0.
 """
 
 import asyncio
@@ -358,7 +360,25 @@ def main() -> dict:
                 "load_average_1min": os.getloadavg()[0],
             }
         )
+        # Everyone has left: nothing of theirs may stay subscribed or counted.
+        time.sleep(GRACE_S)
+        figures.update(left_behind(auction.pk))
     return figures
+
+
+def left_behind(auction_id: int) -> dict:
+    """What the servers still hold once every viewer left: the layer's Redis subscriptions
+    (consumers' own channels and groups) and the viewers still counted."""
+    from django.conf import settings
+
+    from auctions import presence
+    from auctions.engine.connection import get_redis
+
+    channels = get_redis().pubsub_channels(f"{settings.CHANNEL_LAYER_PREFIX}*")
+    return {
+        "left_subscriptions": len(channels),
+        "left_viewers_counted": presence.viewers_count(auction_id),
+    }
 
 
 if __name__ == "__main__":
