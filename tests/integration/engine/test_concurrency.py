@@ -161,10 +161,12 @@ def test_no_bid_is_accepted_after_the_end_while_bidders_race_the_close(
     def settler():
         # The worker's job, in a tight loop: settle as soon as Redis says the end has passed.
         deadline = timezone.now() + timedelta(seconds=20)
-        while timezone.now() < deadline:
-            if auction_settle(auction=auction):
-                break
-        closed.set()
+        try:
+            while timezone.now() < deadline:
+                if auction_settle(auction=auction):
+                    break
+        finally:
+            closed.set()  # a settler that raised must fail the test, not leave bidders looping
 
     with ThreadPoolExecutor(max_workers=len(bidders) + 1) as pool:
         futures = [pool.submit(hammer, i) for i in range(len(bidders))]
