@@ -20,10 +20,7 @@ from collections import OrderedDict
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.exceptions import StopConsumer
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db.models import Q
-from redis.exceptions import RedisError
 
 from auctions import json_input, presence, selectors, wire
 from auctions.errors import BadRequest, NotAllowed, Unavailable, as_refusal
@@ -31,6 +28,7 @@ from auctions.events import auction_group, user_group
 from auctions.forms import parse_bid_request
 from auctions.inputs import REQUEST_ID_MAX
 from auctions.services.bidding import bid_place
+from auctions.sockets import ReleasingJsonWebsocketConsumer
 
 logger = logging.getLogger(__name__)
 
@@ -159,21 +157,11 @@ def encoded_event(auction_id: int, message: dict, viewer_id: int | None) -> str:
 REORDER_WAIT_SECONDS = 0.25
 
 
-class AuctionConsumer(AsyncJsonWebsocketConsumer):
+class AuctionConsumer(ReleasingJsonWebsocketConsumer):
     """One viewer of one auction. Group handlers are named after the event types."""
 
     auction = None
     _gap_task: asyncio.Task | None = None
-
-    async def __call__(self, scope, receive, send):
-        # Channels dispatches `websocket.disconnect` only to a consumer still listening: a
-        # handler that raises, or a server that abandons (cancels) the app, skips it. Releasing
-        # here instead means a socket is neither counted nor subscribed once it is gone, however
-        # it went; shielded, so a second cancellation cannot cut the release short.
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            await asyncio.shield(self._release())
 
     async def connect(self):
         self.auction_id = self.scope["url_route"]["kwargs"]["auction_id"]
@@ -190,38 +178,18 @@ class AuctionConsumer(AsyncJsonWebsocketConsumer):
             return
         # Join first, read second: an event published in between is then both in the snapshot
         # and queued, and the queued copy is dropped by its seq.
-        await self._join(auction_group(self.auction_id))
+        await self.join(auction_group(self.auction_id))
         if self.viewer_id is not None:
-            await self._join(user_group(self.viewer_id))
+            await self.join(user_group(self.viewer_id))
         await self.accept()
         await self._catch_up(_since(self.scope))
         await presence.viewer_join(self.auction_id, self.channel_name, self.channel_layer)
 
-    async def websocket_disconnect(self, message):
-        raise StopConsumer()  # `__call__` releases what the socket held
-
-    async def _release(self):
-        """Forget this socket everywhere it registered: the gap task, the viewer count, the
-        groups and the layer's channel. Safe before `connect` ran or after it failed."""
+    async def release(self):
         if self._gap_task is not None:
             self._gap_task.cancel()
-        layer = getattr(self, "channel_layer", None)
-        channel = getattr(self, "channel_name", None)
-        if layer is None or channel is None:
-            return  # the layer never gave this socket a channel
         if self.auction is not None:
-            await presence.viewer_leave(self.auction_id, channel, layer)
-        try:
-            while self.groups:
-                await layer.group_discard(self.groups.pop(), channel)
-            if hasattr(layer, "delete_channel"):
-                await layer.delete_channel(channel)
-        except RedisError:
-            logger.warning("socket %s: channel layer release failed", channel, exc_info=True)
-
-    async def _join(self, group):
-        await self.channel_layer.group_add(group, self.channel_name)
-        self.groups.append(group)  # left in `_release`
+            await presence.viewer_leave(self.auction_id, self.channel_name, self.channel_layer)
 
     async def _catch_up(self, since: int | None):
         """Send what the client missed after `since` (if it can be told), then a snapshot."""

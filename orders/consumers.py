@@ -8,8 +8,8 @@ as the page is a 404 to them). Each step sends `{"type": "order", "order_id", "s
 import json
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from auctions.sockets import ReleasingJsonWebsocketConsumer
 from orders import selectors
 from orders.notices import order_group
 
@@ -21,23 +21,17 @@ def _visible(order_id: int, user) -> bool:
     return selectors.order_visible_get(order_id=order_id, user=user) is not None
 
 
-class OrderConsumer(AsyncJsonWebsocketConsumer):
+class OrderConsumer(ReleasingJsonWebsocketConsumer):
     """Joins the order's group once the user may see the order; sends its updates."""
 
     async def connect(self):
-        self.group = None
         order_id = int(self.scope["url_route"]["kwargs"]["order_id"])
         user = self.scope.get("user")
         if user is None or not await _visible(order_id, user):
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        self.group = order_group(order_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.join(order_group(order_id))
         await self.accept()
-
-    async def disconnect(self, code):
-        if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
         # The socket only listens; a client message gets a pong or nothing.

@@ -1,4 +1,4 @@
-"""However a socket ends, it leaves nothing behind: not a viewer in the count (which the
+"""However a socket ends (`auctions.sockets`), it leaves nothing behind: not a viewer in the count (which the
 heartbeat would refresh forever), not a group membership, not a Redis subscription or an
 in-process queue in the pub/sub layer. Channels skips `websocket_disconnect` when a handler
 raises or the server abandons the app, and channels-redis unsubscribes a consumer's channel only
@@ -21,6 +21,9 @@ from auctions import presence
 from auctions.consumers import AuctionConsumer
 from auctions.events import auction_group, viewers_event
 from auctions.routing import websocket_urlpatterns
+from orders.consumers import OrderConsumer
+from orders.routing import websocket_urlpatterns as order_urlpatterns
+from tests.integration.orders.conftest import sold
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -151,6 +154,26 @@ async def test_a_crashed_socket_leaves_no_subscription(
         await doomed.wait(timeout=WAIT)
     assert await subscriptions(redis_client, prefix) == []
     assert pubsub_layer._get_layer().channels == {}
+
+
+@pytest.fixture
+def order(db):
+    return sold()
+
+
+async def test_a_crashed_order_socket_leaves_no_subscription(
+    order, pubsub_layer, redis_client, prefix, monkeypatch
+):
+    buyer = WebsocketCommunicator(URLRouter(order_urlpatterns), f"/ws/orders/{order.pk}/")
+    buyer.scope["user"] = order.buyer
+    connected, _ = await buyer.connect(timeout=WAIT)
+    assert connected
+    assert len(await subscriptions(redis_client, prefix)) == 2  # its own channel and the group
+    monkeypatch.setattr(OrderConsumer, "receive_json", explode)
+    await buyer.send_json_to({"type": "ping"})
+    with pytest.raises(RuntimeError, match="handler bug"):
+        await buyer.wait(timeout=WAIT)
+    assert await subscriptions(redis_client, prefix) == []
 
 
 async def test_a_socket_leaving_with_a_message_in_flight_is_unsubscribed(

@@ -1,0 +1,58 @@
+"""The base of Gavel's WebSocket consumers: whatever a socket registered is released however the
+socket ends.
+
+Channels dispatches `websocket.disconnect` only to a consumer still listening: a handler that
+raises, or a server that abandons (cancels) the app, skips it, and with it the base class's
+`group_discard` and the `disconnect` hook. The channel layer keeps a consumer's own channel
+(channels-redis's pub/sub layer: a Redis subscription and an in-process queue) until a pending
+receive is cancelled, which does not happen when the consumer stops with a message received
+but not yet handled. Here the release runs in a `finally` around the whole consumer instead.
+"""
+
+import asyncio
+import logging
+
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+
+class ReleasingJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
+    """A JSON WebSocket consumer whose groups (join them with `join`) are left, whose `release`
+    hook runs and whose layer channel is deleted (where the layer can) exactly once, however it
+    stops. Subclasses put what `disconnect` would do in `release`."""
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Shielded: a second cancellation cannot cut the release short.
+            await asyncio.shield(self._release_all())
+
+    async def websocket_disconnect(self, message):
+        raise StopConsumer()  # `__call__` releases what the socket held
+
+    async def join(self, group: str) -> None:
+        """Add this socket to `group` until it ends."""
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups.append(group)
+
+    async def release(self) -> None:
+        """Hook: forget what this socket registered besides its groups. Runs once, before the
+        groups are left; must not assume `connect` ran to its end."""
+
+    async def _release_all(self) -> None:
+        layer = getattr(self, "channel_layer", None)
+        channel = getattr(self, "channel_name", None)
+        if layer is None or channel is None:
+            return  # the layer never gave this socket a channel
+        await self.release()
+        try:
+            while self.groups:
+                await layer.group_discard(self.groups.pop(), channel)
+            if hasattr(layer, "delete_channel"):
+                await layer.delete_channel(channel)
+        except RedisError:
+            logger.warning("socket %s: channel layer release failed", channel, exc_info=True)
