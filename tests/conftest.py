@@ -123,3 +123,14 @@ def _no_background_ledger_catchup(settings):
     """The web process's background ledger catch-up is off unless a test turns it on (a thread
     outside the test's transaction would not see its rows)."""
     settings.GAVEL_LEDGER_CATCHUP = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_copies():
+    """This process's copies keyed by primary key (bid targets, snapshot history, encoded live
+    events) start empty in each test: a test's database reuses an earlier test's ids."""
+    from auctions import consumers, selectors
+
+    selectors._bid_targets.clear()
+    consumers._history_by_seq.clear()
+    consumers._encoded.clear()
