@@ -132,13 +132,8 @@ def outbox_for_event(auction: Auction, record: Event) -> None:
         template = "sold" if record.winner_id else "not_sold"
         _store(f"{base}:{template}:{auction.seller_id}", auction.seller_id, template, context)
     elif isinstance(record, Cancelled):
-        bidders = set(
-            Bid.objects.filter(auction_id=auction.pk, voided=False).values_list(
-                "bidder_id", flat=True
-            )
-        )
         context = {"auction_id": auction.pk, "reason": record.reason}
-        for bidder_id in sorted(bidders):
+        for bidder_id in sorted(_bidder_ids(auction.pk)):
             _store(f"{base}:cancelled:{bidder_id}", bidder_id, "cancelled", context)
     elif isinstance(record, BidVoided) and record.bidder_id is not None:
         context = {"auction_id": auction.pk, "seq": record.voided_seq, "reason": record.reason}
@@ -185,8 +180,7 @@ def queue_ended(*, auction, winner_id: int | None, final_price: int | None) -> N
         _notice(auction.seller_id, kinds.NOT_SOLD, auction, f"“{auction.title}” did not sell.")
 
     def losers():
-        bidders = set(auction.bids.filter(voided=False).values_list("bidder_id", flat=True))
-        for user_id in sorted(bidders - {winner_id}):
+        for user_id in sorted(_bidder_ids(auction.pk) - {winner_id}):
             notice_create(
                 user=user_id,
                 kind=kinds.LOST,
@@ -197,12 +191,18 @@ def queue_ended(*, auction, winner_id: int | None, final_price: int | None) -> N
     _later(losers)
 
 
+def _bidder_ids(auction_id: int) -> set[int]:
+    """Everyone with a standing (not voided) bid on the auction."""
+    return set(
+        Bid.objects.filter(auction_id=auction_id, voided=False).values_list("bidder_id", flat=True)
+    )
+
+
 def queue_cancelled(*, auction, reason: str) -> None:
     """A cancellation, in each bidder's notices (their emails are in the outbox already)."""
 
     def notices():
-        bidders = set(auction.bids.filter(voided=False).values_list("bidder_id", flat=True))
-        for user_id in sorted(bidders):
+        for user_id in sorted(_bidder_ids(auction.pk)):
             notice_create(
                 user=user_id,
                 kind=kinds.CANCELLED,
@@ -211,10 +211,6 @@ def queue_cancelled(*, auction, reason: str) -> None:
             )
 
     _later(notices)
-
-
-def queue_voided(*, auction, bidder_id: int, seq: int, reason: str) -> None:
-    """A void: its email to the bidder is in the outbox with the ledger event."""
 
 
 def _stored_context(context: dict) -> dict:

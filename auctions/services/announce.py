@@ -1,8 +1,9 @@
 """Announcing what the engine recorded: the one step after a write that tells people.
 
 Services call `announce` with the records an engine call returned, once their transaction is
-done: each event goes to the auction's viewers, then its notices (outbid, result, cancellation,
-void) are queued. Both wait for the commit of any transaction still open around the caller.
+done: each event goes to the auction's viewers, then its notices (outbid, result, cancellation)
+are queued; a void's email is written with its ledger row. Both wait for the commit of any
+transaction still open around the caller.
 """
 
 from collections.abc import Iterable, Sequence
@@ -27,10 +28,6 @@ def _queue_notices(auction: Auction, record: Event) -> None:
         )
     elif isinstance(record, Cancelled):
         notifications.queue_cancelled(auction=auction, reason=record.reason)
-    elif isinstance(record, BidVoided) and record.bidder_id is not None:
-        notifications.queue_voided(
-            auction=auction, bidder_id=record.bidder_id, seq=record.voided_seq, reason=record.reason
-        )
 
 
 def _audience(record: Event) -> tuple[int | None, int | None]:
