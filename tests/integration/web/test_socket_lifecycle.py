@@ -117,17 +117,22 @@ async def subscriptions(client: redis.Redis, prefix: str) -> list[bytes]:
     return await asyncio.to_thread(client.pubsub_channels, f"{prefix}*")
 
 
-async def explode(self, content, **kwargs):
-    raise RuntimeError("handler bug")
+async def crash(socket: WebsocketCommunicator, consumer_class, monkeypatch) -> None:
+    """Make the socket's next message raise in its consumer's handler, and see the app end."""
+
+    async def explode(self, content, **kwargs):
+        raise RuntimeError("handler bug")
+
+    monkeypatch.setattr(consumer_class, "receive_json", explode)
+    await socket.send_json_to({"type": "ping"})
+    with pytest.raises(RuntimeError, match="handler bug"):
+        await socket.wait(timeout=WAIT)
 
 
 async def test_a_crashed_handler_is_no_longer_counted(auction, any_layer, monkeypatch):
     watcher, doomed = await open_socket(auction), await open_socket(auction)
     assert await counted(auction.pk) == 2
-    monkeypatch.setattr(AuctionConsumer, "receive_json", explode)
-    await doomed.send_json_to({"type": "ping"})
-    with pytest.raises(RuntimeError, match="handler bug"):
-        await doomed.wait(timeout=WAIT)
+    await crash(doomed, AuctionConsumer, monkeypatch)
     assert await counted(auction.pk) == 1
     assert len(local_viewers(auction.pk)) == 1
     await watcher.disconnect(timeout=WAIT)
@@ -148,10 +153,7 @@ async def test_a_crashed_socket_leaves_no_subscription(
 ):
     doomed = await open_socket(auction)
     assert len(await subscriptions(redis_client, prefix)) == 2  # its own channel and the group
-    monkeypatch.setattr(AuctionConsumer, "receive_json", explode)
-    await doomed.send_json_to({"type": "ping"})
-    with pytest.raises(RuntimeError, match="handler bug"):
-        await doomed.wait(timeout=WAIT)
+    await crash(doomed, AuctionConsumer, monkeypatch)
     assert await subscriptions(redis_client, prefix) == []
     assert pubsub_layer._get_layer().channels == {}
 
@@ -169,10 +171,7 @@ async def test_a_crashed_order_socket_leaves_no_subscription(
     connected, _ = await buyer.connect(timeout=WAIT)
     assert connected
     assert len(await subscriptions(redis_client, prefix)) == 2  # its own channel and the group
-    monkeypatch.setattr(OrderConsumer, "receive_json", explode)
-    await buyer.send_json_to({"type": "ping"})
-    with pytest.raises(RuntimeError, match="handler bug"):
-        await buyer.wait(timeout=WAIT)
+    await crash(buyer, OrderConsumer, monkeypatch)
     assert await subscriptions(redis_client, prefix) == []
 
 
