@@ -11,9 +11,8 @@ import json
 import socket
 
 import pytest
-from asgiref.sync import SyncToAsync
 from channels.testing import WebsocketCommunicator
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from auctions.engine.connection import reset_redis_client
@@ -60,9 +59,6 @@ def database_down(postgres_db, world):
     saved = dict(connection.settings_dict)
 
     def close():
-        # Connections are per thread: the one Channels' database calls run on (asgiref's
-        # thread-sensitive executor) may still hold one open from an earlier test.
-        SyncToAsync.single_thread_executor.submit(connections.close_all).result()
         connection.close()
         if connection.settings_dict.get("OPTIONS", {}).get("pool"):
             connection.close_pool()  # the next connection builds a pool from the new settings
