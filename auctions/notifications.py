@@ -179,16 +179,17 @@ def queue_ended(*, auction, winner_id: int | None, final_price: int | None) -> N
     else:
         _notice(auction.seller_id, kinds.NOT_SOLD, auction, f"“{auction.title}” did not sell.")
 
-    def losers():
-        for user_id in sorted(_bidder_ids(auction.pk) - {winner_id}):
-            notice_create(
-                user=user_id,
-                kind=kinds.LOST,
-                auction=auction,
-                text=f"You didn't win “{auction.title}”.",
-            )
+    _notice_bidders(auction, kinds.LOST, f"You didn't win “{auction.title}”.", except_id=winner_id)
 
-    _later(losers)
+
+def _notice_bidders(auction, kind: str, text: str, *, except_id: int | None = None) -> None:
+    """After commit, the same notice to everyone with a standing bid (but `except_id`)."""
+
+    def notices():
+        for user_id in sorted(_bidder_ids(auction.pk) - {except_id}):
+            notice_create(user=user_id, kind=kind, auction=auction, text=text)
+
+    _later(notices)
 
 
 def _bidder_ids(auction_id: int) -> set[int]:
@@ -200,17 +201,11 @@ def _bidder_ids(auction_id: int) -> set[int]:
 
 def queue_cancelled(*, auction, reason: str) -> None:
     """A cancellation, in each bidder's notices (their emails are in the outbox already)."""
-
-    def notices():
-        for user_id in sorted(_bidder_ids(auction.pk)):
-            notice_create(
-                user=user_id,
-                kind=kinds.CANCELLED,
-                auction=auction,
-                text=f"“{auction.title}” was cancelled ({reason or 'no reason given'}).",
-            )
-
-    _later(notices)
+    _notice_bidders(
+        auction,
+        kinds.CANCELLED,
+        f"“{auction.title}” was cancelled ({reason or 'no reason given'}).",
+    )
 
 
 def _stored_context(context: dict) -> dict:
