@@ -1,9 +1,28 @@
 """Fixtures of the bidder-facing tests: an open auction, bidders, and their logged-in clients."""
 
+import re
+
 import pytest
 from django.test import Client
 
 from tests.factories import make_auction, make_user
+
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT[0-9:.]+(Z|[+-]\d\d:\d\d)?")
+
+
+def reveals(document, amount: str) -> bool:
+    """Whether `amount` ("20.00") appears in any text or key of a JSON document, timestamps
+    aside (their seconds can read "20.005")."""
+    if isinstance(document, dict):
+        return any(
+            reveals(key, amount) or reveals(value, amount) for key, value in document.items()
+        )
+    if isinstance(document, list):
+        return any(reveals(item, amount) for item in document)
+    if isinstance(document, str):
+        return amount in document and not _TIMESTAMP.fullmatch(document)
+    return False
+
 
 # The keys of `GET /api/auctions/<id>` (DESIGN §4), also the core of a WebSocket snapshot.
 STATE_KEYS = {

@@ -15,7 +15,7 @@ from auctions.engine.connection import reset_redis_client
 from auctions.metrics import heartbeat_write
 from auctions.models import Auction, Bid
 from tests.factories import make_auction, make_user
-from tests.integration.web.conftest import STATE_KEYS, logged_in
+from tests.integration.web.conftest import STATE_KEYS, logged_in, reveals
 
 
 def post_bid(client, auction, body):
@@ -66,7 +66,7 @@ def test_accepted_bid_is_201_and_moves_the_state(engine, auction, alice_client, 
     assert response.json()["leader_is_you"] is False
     state = bob_client.get(f"/api/auctions/{auction.pk}").json()
     assert (state["price"], state["leader"], state["bid_count"]) == ("12.50", "a***e", 2)
-    assert "25.00" not in json.dumps(state)  # nobody's maximum is ever public
+    assert not reveals(state, "25.00")  # nobody's maximum is ever public
 
 
 def test_bid_too_low_is_409_with_min_bid(engine, auction, alice_client):
@@ -233,7 +233,7 @@ def test_history_is_public_newest_last_and_resumable(engine, auction, alice_clie
         (3, "31.00", "a***e", False, True),
     ]
     assert set(body["bids"][0]) == {"seq", "price", "bidder", "is_you", "placed_at", "automatic"}
-    assert "50.00" not in json.dumps(body)
+    assert not reveals(body, "50.00")
     since = bob_client.get(f"/api/auctions/{auction.pk}/bids?since=2").json()
     assert [bid["seq"] for bid in since["bids"]] == [3, 3]
     for bad in ("-1", "x", "1.5", "9" * 40, "²", "%00"):
@@ -256,7 +256,7 @@ def test_history_credits_each_price_to_whoever_made_it(engine, alice, bob, alice
     assert lines[1]["seq"] == lines[2]["seq"] == 2
     bruno_view = bruno_client.get(f"/api/auctions/{auction.pk}/bids").json()["bids"]
     assert [b["is_you"] for b in bruno_view] == [True, False, True]
-    assert "600.00" not in json.dumps(bruno_view)
+    assert not reveals(bruno_view, "600.00")
 
 
 def test_a_bid_that_takes_the_lead_is_one_line_at_the_price_it_made(
