@@ -23,11 +23,11 @@ from channels.db import database_sync_to_async
 from django.db.models import Q
 
 from auctions import json_input, presence, selectors, wire
-from auctions.errors import BadRequest, NotAllowed, Unavailable, as_refusal
+from auctions.errors import BadRequest, GavelError, NotAllowed, Unavailable
 from auctions.events import auction_group, user_group
 from auctions.forms import parse_bid_request
 from auctions.inputs import REQUEST_ID_MAX
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import abid_place
 from auctions.sockets import ReleasingJsonWebsocketConsumer
 
 logger = logging.getLogger(__name__)
@@ -107,23 +107,6 @@ def _missed(auction, since, viewer_id):
         else event
         for event in events
     ]
-
-
-@database_sync_to_async
-def _place_bid(auction, user, bid):
-    # The socket outlives the request that logged in: re-read the flags a moderator may have
-    # changed since connect (suspension, deactivation) before every bid.
-    try:
-        user.refresh_from_db(fields=["is_active", "is_suspended"])
-    except user.DoesNotExist:
-        raise NotAllowed() from None
-    return bid_place(
-        auction=auction,
-        bidder=user,
-        amount=bid.amount,
-        max_amount=bid.max_amount,
-        request_id=bid.request_id,
-    )
 
 
 # Encoded live events, per process: every local viewer of a lot gets the same text, in one of at
@@ -228,6 +211,11 @@ class AuctionConsumer(ReleasingJsonWebsocketConsumer):
             await self.send_json({"type": "error", "error": BadRequest.code})
 
     async def _bid(self, content) -> dict:
+        """Place a bid on the event loop (`abid_place`): the reply to send, accepted or refused.
+
+        A refusal is a coded reply and the socket lives on; anything else is a bug, logged with
+        the connection's request id and raised, so the socket closes with 1011.
+        """
         request_id = content.get("request_id")
         echo = (
             request_id
@@ -240,9 +228,8 @@ class AuctionConsumer(ReleasingJsonWebsocketConsumer):
         try:
             bid = parse_bid_request(content)
             reply["request_id"] = bid.request_id
-            result = await _place_bid(self.auction, self.user, bid)
-        except Exception as error:
-            refusal = as_refusal(error, during=f"bid over the socket on auction {self.auction_id}")
+            result = await abid_place(auction=self.auction, bidder_id=self.viewer_id, bid=bid)
+        except GavelError as refusal:
             return {**reply, **refusal.as_dict()}
         return {**reply, **wire.accepted_payload(result, viewer_id=self.viewer_id)}
 

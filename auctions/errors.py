@@ -189,15 +189,3 @@ ALL_ERRORS: tuple[type[GavelError], ...] = (
     HasBids,
 )
 ERRORS_BY_CODE: dict[str, type[GavelError]] = {error.code: error for error in ALL_ERRORS}
-
-
-def as_refusal(error: BaseException, *, during: str) -> GavelError:
-    """What to tell the client about `error`: itself when coded, else UNAVAILABLE.
-
-    Anything uncoded is a failure whose outcome is unknown; it is logged with `during` (what
-    was being done) and answered as retry-safe UNAVAILABLE, never as a server error.
-    """
-    if isinstance(error, GavelError):
-        return error
-    log.error("%s failed", during, exc_info=error)
-    return Unavailable()

@@ -5,7 +5,6 @@ the WebSocket; the form reads amounts as people type them (`parse_human_amount`)
 """
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
@@ -14,21 +13,13 @@ from django.conf import settings
 from auctions import inputs
 from auctions.errors import BadRequest, GavelError, InvalidAmount
 from auctions.money import minor_per_unit, parse_amount
+from auctions.services.bidding import BidRequest
 from auctions.templatetags.money import SYMBOLS, format_money
 
 
 def invalid(error: GavelError) -> forms.ValidationError:
     """A refusal as a form error: the message people read, the code as the error's code."""
     return forms.ValidationError(error.message, code=error.code)
-
-
-@dataclass(frozen=True)
-class BidRequest:
-    """A parsed bid: cents (either may be None, not both) and the bidder's idempotency key."""
-
-    amount: int | None
-    max_amount: int | None
-    request_id: str
 
 
 def parse_bid_request(data: object) -> BidRequest:

@@ -7,12 +7,8 @@ through `request_id`; reasons through `reason`. Each refuses with one code of
 
 import re
 import uuid
-from typing import Any
-
-from django.conf import settings
 
 from auctions.errors import BadRequest, InvalidAmount, InvalidReason
-from auctions.money import parse_amount
 
 # The longest request id (the `Bid.request_id` column holds it, suffixed when it is reused).
 REQUEST_ID_MAX = 64
@@ -28,35 +24,16 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
-def request_id(value: object, *, free_text: bool = False) -> str:
+def request_id(value: object) -> str:
     """The request id to use: `value`, or a new one when none was sent; else BAD_REQUEST.
 
-    From a client (form, API, WebSocket) it is 1-64 letters, digits or `. _ : -`. Services
-    called in-process (`free_text`) take any text of at most 64 characters.
+    From a client (form, API, WebSocket) it is 1-64 letters, digits or `. _ : -`.
     """
     if value is None or value == "":
         return new_request_id()
-    if free_text:
-        if isinstance(value, str) and len(value) <= REQUEST_ID_MAX:
-            return value
-        raise BadRequest(f"The request id must be text of at most {REQUEST_ID_MAX} characters.")
     if not isinstance(value, str) or not _CLIENT_REQUEST_ID.fullmatch(value):
         raise BadRequest(f"request_id must be 1-{REQUEST_ID_MAX} letters, digits or . _ : -")
     return value
-
-
-def amount(value: Any) -> int | None:
-    """None, or positive integer minor units within the site maximum (else INVALID_AMOUNT).
-
-    Integers are taken as minor units; anything else is read by `parse_amount`.
-    """
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        if 0 < value <= settings.GAVEL_MAX_AMOUNT:
-            return value
-        raise InvalidAmount()
-    return parse_amount(value)
 
 
 def amount_pair(cents: int | None, max_cents: int | None) -> None:

@@ -8,6 +8,11 @@ nested too deeply for the parser is refused like any malformed one (never a cras
 import json
 from dataclasses import dataclass
 
+from auctions.errors import BadRequest, BodyTooLarge
+
+# API bodies are `application/json` of at most 64 KiB (docs/design.md, public interface).
+MAX_BODY_BYTES = 64 * 1024
+
 
 @dataclass(frozen=True)
 class JsonNumber:
@@ -32,3 +37,16 @@ def loads(raw: str | bytes) -> object:
         )
     except (UnicodeDecodeError, RecursionError) as error:
         raise ValueError("unreadable JSON") from error
+
+
+def document(body: bytes, *, content_type: str | None, too_large: bool) -> object:
+    """An API request's JSON document: `BodyTooLarge` (413) when the body was over
+    `MAX_BODY_BYTES`, `BadRequest` unless it is `application/json` and strict JSON."""
+    if too_large or len(body) > MAX_BODY_BYTES:
+        raise BodyTooLarge(f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+    if content_type != "application/json":
+        raise BadRequest("API bodies are application/json.")
+    try:
+        return loads(body or b"null")
+    except ValueError:
+        raise BadRequest("The body is not valid JSON.") from None

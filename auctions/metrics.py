@@ -53,7 +53,8 @@ if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 
 
 def observe_bid(service: Callable) -> Callable:
-    """Decorate a bid service: count its outcome and time it."""
+    """Decorate a bid service: count its outcome (accepted, the refusal's code, or error) and
+    time it."""
 
     @functools.wraps(service)
     def observed(*args, **kwargs):
@@ -61,6 +62,27 @@ def observe_bid(service: Callable) -> Callable:
         outcome = "error"
         try:
             result = service(*args, **kwargs)
+            outcome = "accepted"
+            return result
+        except GavelError as refusal:
+            outcome = refusal.code.lower()
+            raise
+        finally:
+            BIDS.labels(outcome).inc()
+            BID_SECONDS.observe(time.perf_counter() - started)
+
+    return observed
+
+
+def aobserve_bid(service: Callable) -> Callable:
+    """`observe_bid` for a coroutine function."""
+
+    @functools.wraps(service)
+    async def observed(*args, **kwargs):
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = await service(*args, **kwargs)
             outcome = "accepted"
             return result
         except GavelError as refusal:

@@ -15,13 +15,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import models, transaction
+from django.db import models
 from django.template.loader import render_to_string
 
 from accounts.email_preferences import OPTIONAL, unsubscribe_url, wants_email
 from accounts.models import User
 from auctions.engine.records import BidPlaced, BidVoided, Cancelled, Ended, Event
-from auctions.events import outbid_event, publish_user_event, won_event
+from auctions.events import after_commit, outbid_event, publish_user_event, won_event
 from auctions.metrics import NOTICES_WAITING
 from auctions.models import Auction, Bid
 from auctions.money import format_amount
@@ -53,7 +53,7 @@ def _later(job: Callable[[], object]) -> None:
 
         run_soon(counted)
 
-    transaction.on_commit(start, robust=True)
+    after_commit(start)
 
 
 def _notice(user_id: int | None, kind: str, auction, text: str) -> None:

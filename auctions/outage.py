@@ -45,7 +45,8 @@ def is_outage(error: BaseException | None) -> bool:
     return False
 
 
-def _wants_json(request) -> bool:
+def wants_json(request) -> bool:
+    """Whether the answer is JSON: under `/api/`, or a client preferring `application/json`."""
     if request.path.startswith("/api/"):
         return True
     return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
@@ -53,7 +54,7 @@ def _wants_json(request) -> bool:
 
 def unavailable_response(request) -> HttpResponse:
     """The 503: coded JSON for the API, a page (rendered without touching any service) else."""
-    if _wants_json(request):
+    if wants_json(request):
         response: HttpResponse = JsonResponse(
             {"accepted": False, "error": Unavailable.code, "message": MESSAGE}, status=503
         )
@@ -79,10 +80,19 @@ class OutageMiddleware:
         return unavailable_response(request)
 
 
+SERVER_ERROR = "SERVER_ERROR"
+SERVER_ERROR_MESSAGE = "Something went wrong on our side. It has been logged; please try later."
+
+
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
-    """`handler500`: an outage raised outside a view (a middleware, the session) is a 503 too."""
+    """`handler500`: an outage raised outside a view (a middleware, the session) is a 503 too;
+    a bug is a 500, coded JSON on the API (the request id is in the `X-Request-ID` header)."""
     if is_outage(sys.exc_info()[1]):
         return unavailable_response(request)
+    if wants_json(request):
+        return JsonResponse(
+            {"accepted": False, "error": SERVER_ERROR, "message": SERVER_ERROR_MESSAGE}, status=500
+        )
     return defaults.server_error(request, template_name)
 
 

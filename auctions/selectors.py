@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from auctions import engine
 from auctions.engine import auction_events_since, auction_state_get, auction_states_get
 from auctions.events.shapes import answered_by_leader
 from auctions.models import Auction, AuctionEvent, Bid, Category, Watch
@@ -71,6 +72,15 @@ def auction_for_bid(*, auction_id: int) -> Auction | None:
     if auction is not None:  # a lot about to be published must not stay "not found"
         _bid_targets[auction_id] = (now, auction)
     return auction
+
+
+async def aauction_for_bid(*, auction_id: int) -> Auction | None:
+    """`auction_for_bid` on the event loop: the process copy when fresh, else read on a ledger
+    thread (never the thread `database_sync_to_async` shares)."""
+    cached = _bid_targets.get(auction_id)
+    if cached is not None and time.monotonic() - cached[0] < BID_TARGET_SECONDS:
+        return cached[1]
+    return await engine.offload(auction_for_bid, auction_id=auction_id)
 
 
 def forget_bid_target(*, auction_id: int) -> None:

@@ -18,6 +18,10 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
+# The socket's "500": the code of the error frame and the close code (RFC 6455 "internal error").
+SERVER_ERROR = "SERVER_ERROR"
+CLOSE_SERVER_ERROR = 1011
+
 
 class ReleasingJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
     """A JSON WebSocket consumer whose groups (join them with `join`) are left, whose `release`
@@ -30,6 +34,22 @@ class ReleasingJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
         finally:
             # Shielded: a second cancellation cannot cut the release short.
             await asyncio.shield(self._release_all())
+
+    async def websocket_receive(self, message):
+        """A frame whose handling raises is a bug, not an outage (outages are coded replies):
+        logged with the traceback and the connection's request id, told to the client in an
+        error frame, and the socket closed with 1011, instead of dying without a close frame."""
+        try:
+            await super().websocket_receive(message)
+        except StopConsumer:
+            raise
+        except Exception:  # noqa: BLE001  # the socket's 500: logged, answered, closed
+            logger.exception(
+                "socket %s: handling a frame failed", getattr(self, "channel_name", "-")
+            )
+            await self.send_json({"type": "error", "error": SERVER_ERROR})
+            await self.close(code=CLOSE_SERVER_ERROR)
+            raise StopConsumer() from None
 
     async def websocket_disconnect(self, message):
         raise StopConsumer()  # `__call__` releases what the socket held

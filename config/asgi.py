@@ -1,4 +1,4 @@
-"""ASGI entry point: Django for HTTP, Channels for the live auction WebSockets."""
+"""ASGI entry point: the lean bid route, then Django for HTTP; Channels for the WebSockets."""
 
 import os
 
@@ -18,6 +18,7 @@ from auctions.metrics import WebSocketGauge  # noqa: E402
 from auctions.origin import SameOriginValidator  # noqa: E402
 from auctions.outage import WebSocketOutageGuard  # noqa: E402
 from auctions.routing import websocket_urlpatterns  # noqa: E402
+from config.bid_route import LeanBidRoute  # noqa: E402
 from config.request_id import RequestIdASGIMiddleware  # noqa: E402
 from orders.routing import websocket_urlpatterns as order_websocket_urlpatterns  # noqa: E402
 
@@ -29,7 +30,9 @@ if settings.DEBUG:
 
 application = ProtocolTypeRouter(
     {
-        "http": RequestIdASGIMiddleware(django_asgi_app),
+        # `POST /api/auctions/<id>/bids` stays on the event loop (config/bid_route.py); every
+        # other request is Django's.
+        "http": RequestIdASGIMiddleware(LeanBidRoute(django_asgi_app)),
         "websocket": RequestIdASGIMiddleware(
             WebSocketGauge(
                 WebSocketOutageGuard(

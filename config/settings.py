@@ -206,9 +206,7 @@ else:
 # a changed user's entry reaches them all; without it, this process's memory (the embedded
 # default is one process).
 REDIS_CACHE_BACKEND = (
-    "config.cluster_cache.RedisClusterCache"
-    if REDIS_CLUSTER
-    else "django.core.cache.backends.redis.RedisCache"
+    "config.redis_cache.RedisClusterCache" if REDIS_CLUSTER else "config.redis_cache.RedisCache"
 )
 if REDIS_URL:
     CACHES = {
@@ -437,6 +435,12 @@ GAVEL_MAX_DURATION = timedelta(days=30)
 GAVEL_LISTING_APPROVAL = env_flag("GAVEL_LISTING_APPROVAL", True)
 # Per-user bid rate limit: at most this many bid attempts in the window.
 GAVEL_BID_RATE_LIMIT = (int(os.environ.get("GAVEL_BID_RATE_LIMIT", 20)), 10)
+# Threads per process for the ledger transactions of bids placed on the event loop (the socket
+# and the lean bid route); each borrows a pooled database connection while it writes.
+GAVEL_LEDGER_THREADS = int(os.environ.get("GAVEL_LEDGER_THREADS", 4))
+# How long the hot path may keep a bidder's standing in Redis without a change to the user (every
+# change drops it at once; this only bounds the memory of idle bidders).
+GAVEL_STANDING_SECONDS = int(os.environ.get("GAVEL_STANDING_SECONDS", 3600))
 # How many events each auction's Redis stream keeps for reconnecting clients.
 GAVEL_EVENT_STREAM_MAXLEN = 1000
 # How long an idempotency record (request_id → first answer) lives in Redis, in seconds.

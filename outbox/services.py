@@ -8,6 +8,7 @@ server down — the worker sends with `outbox_send_due`, retrying with a growing
 that dies mid-send leaves the claim to expire and the email is sent again: at least once.
 """
 
+import asyncio
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -61,15 +62,24 @@ def _run(job: Callable[[], object]) -> None:
         # The row stays in the outbox: the worker sends it later.
         log.exception("sending from the outbox failed")
     finally:
-        if settings.GAVEL_NOTICE_THREADS > 0:
+        if threading.current_thread().name.startswith("gavel-outbox"):
             close_old_connections()
 
 
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def run_soon(job: Callable[[], object]) -> None:
-    """Run `job` on a sending thread (`GAVEL_NOTICE_THREADS`), or now with 0 threads."""
+    """Run `job` on a sending thread (`GAVEL_NOTICE_THREADS`), or now with 0 threads; from the
+    event loop (where the ORM cannot run) always on a sending thread."""
     threads = settings.GAVEL_NOTICE_THREADS
-    if threads > 0:
-        _executor(threads).submit(_run, job)
+    if threads > 0 or _on_event_loop():
+        _executor(max(threads, 1)).submit(_run, job)
     else:
         _run(job)
 

@@ -4,8 +4,9 @@ Everything outside `auctions.engine` goes through these names. A write runs its 
 the reply into the records of `records.py`, commits the ledger and returns what it recorded
 (`BidOutcome.recorded`, `Recorded.events`) for the caller to announce after commit; it never
 broadcasts or mails. What ledger rows imply above the engine is written by the hooks
-registered once at startup (`hooks_register`, see `hooks.py`). Refusals raise the coded errors of `auctions.errors`. Lua replies and
-Redis field codes stay inside this package.
+registered once at startup (`hooks_register`, see `hooks.py`). The names with an `a` prefix
+are the hot path's twins for callers on the event loop. Refusals raise the coded errors of
+`auctions.errors`. Lua replies and Redis field codes stay inside this package.
 """
 
 from auctions.engine.api import (
@@ -15,7 +16,14 @@ from auctions.engine.api import (
     hot_seqs,
     redis_now_ms,
 )
-from auctions.engine.bids import BidOutcome, count_attempt, request_answered
+from auctions.engine.bids import (
+    BidOutcome,
+    acount_attempt,
+    arequest_answered,
+    count_attempt,
+    request_answered,
+)
+from auctions.engine.bids import aplace as abid_place
 from auctions.engine.bids import place as bid_place
 from auctions.engine.hooks import register as hooks_register
 from auctions.engine.hot_state import load as hot_state_load
@@ -26,6 +34,7 @@ from auctions.engine.lifecycle import close as auction_close
 from auctions.engine.lifecycle import reconcile
 from auctions.engine.lifecycle import refresh as auction_refresh
 from auctions.engine.lifecycle import void as bid_void
+from auctions.engine.offload import run as offload
 from auctions.engine.records import (
     BidPlaced,
     BidVoided,
@@ -35,6 +44,10 @@ from auctions.engine.records import (
     Extended,
     Recorded,
 )
+from auctions.engine.standing import ageneration as standing_ageneration
+from auctions.engine.standing import aread as standing_aread
+from auctions.engine.standing import astore as standing_astore
+from auctions.engine.standing import forget as standing_forget
 from auctions.engine.state import AuctionState
 
 __all__ = [
@@ -47,6 +60,9 @@ __all__ = [
     "Event",
     "Extended",
     "Recorded",
+    "abid_place",
+    "acount_attempt",
+    "arequest_answered",
     "auction_cancel",
     "auction_close",
     "auction_events_since",
@@ -60,8 +76,13 @@ __all__ = [
     "hot_seqs",
     "hot_state_load",
     "hot_state_reload",
+    "offload",
     "reconcile",
     "redis_now_ms",
     "request_answered",
+    "standing_ageneration",
+    "standing_aread",
+    "standing_astore",
+    "standing_forget",
     "sync_params",
 ]

@@ -2,7 +2,8 @@
 
 `place` runs `place_bid.lua` (loading or refreshing the hot state when the script asks),
 decodes its reply, commits the ledger rows before returning (acknowledged means durable) and
-returns a `BidOutcome` with the records it wrote, for the caller to announce. Refusals raise
+returns a `BidOutcome` with the records it wrote, for the caller to announce; `aplace` is its
+twin for callers on the event loop. Refusals raise
 the coded errors of `auctions.errors`; `Unavailable` means the outcome is unknown and a retry
 with the same request id is safe.
 """
@@ -16,10 +17,10 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError
 from redis.exceptions import RedisError
 
-from auctions.engine import hot_state, keys, ledger, scripts
+from auctions.engine import hot_state, keys, ledger, offload, scripts
 from auctions.engine.api import auction_state_get
 from auctions.engine.clock import from_ms, to_ms
-from auctions.engine.connection import get_redis
+from auctions.engine.connection import get_aredis, get_redis
 from auctions.engine.records import BidPlaced, Event, Extended, expect, unpack
 from auctions.engine.state import AuctionState
 from auctions.engine.stream import stream_records
@@ -66,10 +67,36 @@ def count_attempt(user_id: int) -> None:
         raise RateLimited()
 
 
+async def acount_attempt(user_id: int) -> dict[str, str]:
+    """`count_attempt` on the event loop, reading the bidder's stored standing in the same round
+    trip (both keys share the user's hash tag): returns its fields, empty when none is stored."""
+    limit, window = settings.GAVEL_BID_RATE_LIMIT
+    try:
+        pipe = get_aredis().pipeline(transaction=False)
+        pipe.incr(keys.rate_limit_key(user_id))
+        pipe.expire(keys.rate_limit_key(user_id), window, nx=True)
+        pipe.hgetall(keys.standing_key(user_id))
+        count, _, standing = await pipe.execute()
+    except RedisError as error:
+        raise Unavailable() from error
+    if int(count) > limit:
+        raise RateLimited()
+    return {_text(name): _text(value) for name, value in standing.items()}
+
+
 def request_answered(*, auction_id: int, bidder_id: int, request_id: str) -> bool:
     """Whether Redis holds a first answer to this request (a retry then gets that answer)."""
     try:
         return bool(get_redis().exists(keys.request_key(auction_id, bidder_id, request_id)))
+    except RedisError as error:
+        raise Unavailable() from error
+
+
+async def arequest_answered(*, auction_id: int, bidder_id: int, request_id: str) -> bool:
+    """`request_answered` on the event loop."""
+    try:
+        key = keys.request_key(auction_id, bidder_id, request_id)
+        return bool(await get_aredis().exists(key))
     except RedisError as error:
         raise Unavailable() from error
 
@@ -100,13 +127,14 @@ class _Call:
     request_id: str
 
 
-def _run_script(call: _Call, repaired: list[Event]) -> list[Any]:
-    """EVALSHA the bid script, loading or refreshing the hot state when it asks to."""
+def _script_keys(call: _Call) -> list[str]:
+    pk = call.auction.pk
+    return keys.auction_keys(pk) + [keys.request_key(pk, call.bidder_id, call.request_id)]
+
+
+def _script_args(call: _Call) -> list[str | int]:
     auction = call.auction
-    script_keys = keys.auction_keys(auction.pk) + [
-        keys.request_key(auction.pk, call.bidder_id, call.request_id)
-    ]
-    args: list[str | int] = [
+    return [
         call.bidder_id,
         call.bidder_handle.replace("|", "*"),  # "|" separates packed stream fields
         call.kind,
@@ -117,8 +145,13 @@ def _run_script(call: _Call, repaired: list[Event]) -> list[Any]:
         settings.GAVEL_EVENT_STREAM_MAXLEN,
         to_ms(auction.updated_at) if auction.updated_at else "",
     ]
+
+
+def _run_script(call: _Call, repaired: list[Event]) -> list[Any]:
+    """EVALSHA the bid script, loading or refreshing the hot state when it asks to."""
+    auction = call.auction
     for _ in range(3):
-        reply: list[Any] = scripts.run("place_bid", script_keys, args)
+        reply: list[Any] = scripts.run("place_bid", _script_keys(call), _script_args(call))
         if reply[0] == b"MISSING":
             repaired.extend(hot_state.load_repairing(auction)[1])
         elif reply[0] == b"STALE":
@@ -259,15 +292,9 @@ def place(
     repaired: list[Event] = []
     try:
         reply = _run_script(call, repaired)
-        outcome = reply[0]
-        if outcome == b"ERR":
-            raise _refusal(reply[1], reply[2])
-        if outcome == b"DUP":
-            if reply[1] == b"ERR":
-                raise _refusal(reply[2], reply[3])
-            return _replayed(auction, int(reply[2]), _text(reply[3]), repaired)
-        bid = expect(unpack(reply[1]), BidPlaced)
-        ext = expect(unpack(reply[2]), Extended) if reply[2] else None
+        if reply[0] == b"DUP":
+            return _repeated(auction, reply, repaired)
+        bid, ext = _accepted(reply)
     except RedisError as error:
         log.warning("bid on auction %s: Redis failed: %s", auction.pk, error)
         raise Unavailable() from error
@@ -276,6 +303,71 @@ def place(
         log.warning("bid on auction %s: database failed: %s", auction.pk, error)
         raise Unavailable() from error
     written = _write_ledger(auction, bid, [bid, ext] if ext else [bid])
+    return _outcome(auction, bid, ext, reply, repaired + written)
+
+
+async def aplace(
+    *,
+    auction: Auction,
+    bidder_id: int,
+    bidder_handle: str,
+    kind: str,
+    amount: int | None,
+    max_amount: int | None,
+    request_id: str,
+) -> BidOutcome:
+    """`place` for a caller on the event loop: the script through the loop's asyncio client, a
+    refusal decoded without leaving the loop, and only an accepted bid's ledger transaction on
+    a ledger thread (`offload`).
+
+    The rare replies that need the database first (the hot state missing or stale, a repeated
+    request to confirm) applied nothing, so the blocking `place` runs the call again off the loop.
+    """
+    call = _Call(auction, bidder_id, bidder_handle, kind, amount, max_amount, request_id)
+    try:
+        reply: list[Any] = await scripts.arun("place_bid", _script_keys(call), _script_args(call))
+        if reply[0] in (b"MISSING", b"STALE", b"DUP"):
+            return await offload.run(
+                place,
+                auction=auction,
+                bidder_id=bidder_id,
+                bidder_handle=bidder_handle,
+                kind=kind,
+                amount=amount,
+                max_amount=max_amount,
+                request_id=request_id,
+            )
+        bid, ext = _accepted(reply)
+    except RedisError as error:
+        log.warning("bid on auction %s: Redis failed: %s", auction.pk, error)
+        raise Unavailable() from error
+    written = await offload.run(_write_ledger, auction, bid, [bid, ext] if ext else [bid])
+    return _outcome(auction, bid, ext, reply, written)
+
+
+def _accepted(reply: list[Any]) -> tuple[BidPlaced, Extended | None]:
+    """The records of an accepted bid's reply; raises the refusal of an `ERR` reply."""
+    if reply[0] == b"ERR":
+        raise _refusal(reply[1], reply[2])
+    bid = expect(unpack(reply[1]), BidPlaced)
+    ext = expect(unpack(reply[2]), Extended) if reply[2] else None
+    return bid, ext
+
+
+def _repeated(auction: Auction, reply: list[Any], repaired: list[Event]) -> BidOutcome:
+    """The first answer to a repeated request: its refusal again, or its acceptance."""
+    if reply[1] == b"ERR":
+        raise _refusal(reply[2], reply[3])
+    return _replayed(auction, int(reply[2]), _text(reply[3]), repaired)
+
+
+def _outcome(
+    auction: Auction,
+    bid: BidPlaced,
+    ext: Extended | None,
+    reply: list[Any],
+    recorded: list[Event],
+) -> BidOutcome:
     state = _accepted_state(auction, bid, ext, reply[3:6])
     return BidOutcome(
         seq=bid.seq,
@@ -284,5 +376,5 @@ def place(
         leader_handle=state.leader_handle,
         ends_at=state.ends_at,
         state=state,
-        recorded=tuple(repaired + written),
+        recorded=tuple(recorded),
     )

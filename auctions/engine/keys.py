@@ -46,6 +46,16 @@ def rate_limit_key(user_id: int) -> str:
     return f"ratelimit:{{user:{int(user_id)}}}"
 
 
+def standing_key(user_id: int) -> str:
+    """Hash with a TTL: the bidder's standing as the hot path reads it (see `engine.standing`)."""
+    return f"standing:{{user:{int(user_id)}}}"
+
+
+def standing_generation_key(user_id: int) -> str:
+    """Counter: bumped by every change to the user, so a copy read before it is never stored."""
+    return f"standing:{{user:{int(user_id)}}}:gen"
+
+
 def worker_heartbeat_key() -> str:
     """String (JSON): the lifecycle worker's last finished pass, read by /healthz and /metrics."""
     return "gavel:worker:heartbeat"

@@ -1,6 +1,7 @@
 """Events: their shapes (`shapes`, a TypedDict per type) and their broadcast (`broadcast`)."""
 
 from auctions.events.broadcast import (
+    after_commit,
     auction_group,
     broadcasts_sent,
     publish_auction_event,
@@ -10,6 +11,7 @@ from auctions.events.broadcast import (
 from auctions.events.shapes import outbid_event, public_event, viewers_event, won_event
 
 __all__ = [
+    "after_commit",
     "auction_group",
     "broadcasts_sent",
     "outbid_event",

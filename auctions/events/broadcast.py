@@ -9,7 +9,7 @@ import asyncio
 import logging
 import os
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -31,8 +31,34 @@ def user_group(user_id: int) -> str:
     return f"user-{int(user_id)}"
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running in this thread (a caller on the event loop), if any."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def after_commit(func: Callable[[], object]) -> None:
+    """Run `func` once the current transaction commits (at once outside one), robustly.
+
+    On the event loop nothing can be inside a transaction (Django's ORM refuses to run there:
+    async callers write on other threads and come back after the commit), so `func` runs now.
+    """
+    if _running_loop() is not None:
+        try:
+            func()
+        except Exception:  # noqa: BLE001  # robust, as transaction.on_commit(robust=True) is
+            log.exception("after-commit callback %r failed", func)
+        return
+    transaction.on_commit(func, robust=True)
+
+
 def _server_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop of the ASGI server running this sync code (via sync_to_async), if any."""
+    """The event loop of the ASGI server running this code (on it, or via sync_to_async)."""
+    running = _running_loop()
+    if running is not None:
+        return running
     local = SyncToAsync.threadlocal
     if getattr(local, "main_event_loop_pid", None) != os.getpid():
         return None
@@ -125,10 +151,10 @@ def publish_auction_event(
         "bidder_id": bidder_id,
         "leader_id": leader_id,
     }
-    transaction.on_commit(lambda: _send(auction_group(auction_id), message), robust=True)
+    after_commit(lambda: _send(auction_group(auction_id), message))
 
 
 def publish_user_event(user_id: int, event: Mapping[str, Any]) -> None:
     """Send a private event to one user's connections after the current transaction commits."""
     message = {"type": event["type"], "event": event, "bidder_id": None, "leader_id": None}
-    transaction.on_commit(lambda: _send(user_group(user_id), message), robust=True)
+    after_commit(lambda: _send(user_group(user_id), message))

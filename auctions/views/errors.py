@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 
-from auctions.errors import GavelError, as_refusal
+from auctions.errors import GavelError
 
 
 def json_error(error: GavelError, *, status: int | None = None) -> JsonResponse:
@@ -17,13 +17,14 @@ def json_error(error: GavelError, *, status: int | None = None) -> JsonResponse:
 def json_refusals(
     view: Callable[..., JsonResponse],
 ) -> Callable[..., JsonResponse]:
-    """Answer whatever `view` raises as a coded JSON error (uncoded: logged, UNAVAILABLE)."""
+    """Answer a `GavelError` that `view` raises as its coded JSON error. Anything else goes on
+    to Django: an outage becomes the 503 (`OutageMiddleware`), a bug a logged 500."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
         try:
             return view(request, *args, **kwargs)
-        except Exception as error:
-            return json_error(as_refusal(error, during=f"{request.method} {request.path}"))
+        except GavelError as refusal:
+            return json_error(refusal)
 
     return wrapped

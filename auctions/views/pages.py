@@ -14,14 +14,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from auctions import presence, selectors, wire
-from auctions.errors import Unavailable, as_refusal
+from auctions.errors import GavelError, Unavailable
 from auctions.forms import BidForm, BuyNowForm
 from auctions.inputs import new_request_id
 from auctions.money import format_amount
+from auctions.outage import wants_json
 from auctions.services.bidding import bid_place, buy_now
 from auctions.services.watchlist import watch_add, watch_remove
 from auctions.templatetags.money import format_money
-from auctions.views import api
+from auctions.views.answers import answer_for, bid_answer, buy_answer, state_answer
 from auctions.views.chart import price_chart
 from auctions.views.presenters import (
     accepted_message,
@@ -104,8 +105,8 @@ def _chart(auction, state):
 
 def auction_detail(request, pk):
     """`/auctions/<id>/`: everything about one auction; the live layer takes over with JS."""
-    if api.wants_json(request):
-        return api.auction_state(request, pk)
+    if wants_json(request):
+        return answer_for(state_answer, request, pk)
     auction = _public_or_404(pk)
     try:
         state = selectors.auction_state_get(auction=auction)
@@ -187,9 +188,10 @@ def _buy_review(request, auction, request_id):
 
 @require_POST
 def bid_post(request, pk):
-    """`POST /auctions/<id>/bid`: the no-JS bid; redirects back to the auction with a message."""
-    if api.wants_json(request):
-        return api.auction_bids(request, pk)
+    """`POST /auctions/<id>/bid`: the no-JS bid (a review step, then the bid); redirects back to
+    the auction with a message. A client that asks for JSON gets the API's answer at once."""
+    if wants_json(request):
+        return answer_for(bid_answer, request, pk)
     auction = _public_or_404(pk)
     if not request.user.is_authenticated:
         messages.info(request, "Log in to bid.")
@@ -204,15 +206,9 @@ def bid_post(request, pk):
     if request.POST.get("confirm") != "1":
         return _bid_review(request, auction, bid)
     try:
-        result = bid_place(
-            auction=auction,
-            bidder=request.user,
-            amount=bid.amount,
-            max_amount=bid.max_amount,
-            request_id=bid.request_id,
-        )
-    except Exception as error:
-        messages.error(request, refusal_message(as_refusal(error, during=f"bid on auction {pk}")))
+        result = bid_place(auction=auction, bidder=request.user, bid=bid)
+    except GavelError as refusal:
+        messages.error(request, refusal_message(refusal))
     else:
         messages.success(request, accepted_message(result, bid, request.user))
     return redirect(auction)
@@ -221,8 +217,8 @@ def bid_post(request, pk):
 @require_POST
 def buy_post(request, pk):
     """`POST /auctions/<id>/buy`: buy it now from the form; redirects back with a message."""
-    if api.wants_json(request):
-        return api.auction_buy(request, pk)
+    if wants_json(request):
+        return answer_for(buy_answer, request, pk)
     auction = _public_or_404(pk)
     if not request.user.is_authenticated:
         messages.info(request, "Log in to buy.")
@@ -237,8 +233,7 @@ def buy_post(request, pk):
         result = buy_now(
             auction=auction, buyer=request.user, request_id=form.cleaned_data["request_id"]
         )
-    except Exception as error:
-        refusal = as_refusal(error, during=f"buy it now on auction {pk}")
+    except GavelError as refusal:
         messages.error(request, refusal_message(refusal))
     else:
         messages.success(request, f"You bought “{auction.title}” for {format_money(result.price)}.")

@@ -14,11 +14,8 @@ from django.views.decorators.http import require_http_methods
 from auctions.errors import GavelError
 from auctions.inputs import REASON_MAX
 from auctions.models import Auction, Report
+from auctions.outage import wants_json
 from auctions.services.moderation import auction_report
-
-
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 @require_http_methods(["GET", "POST"])
@@ -26,7 +23,7 @@ def report_auction(request, pk):
     """Show the report form, or file a report with a reason from `Report.Reason`."""
     auction = get_object_or_404(Auction.objects.public(), pk=pk)
     if not request.user.is_authenticated:
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse(
                 {"reported": False, "error": "NOT_ALLOWED", "message": "Log in to report."},
                 status=401,
@@ -50,12 +47,12 @@ def report_auction(request, pk):
             details=request.POST.get("details", ""),
         )
     except GavelError as error:
-        if _wants_json(request):
+        if wants_json(request):
             body = {"reported": False, "error": error.code, "message": error.message}
             return JsonResponse(body, status=error.http_status)
         messages.error(request, error.message)
         return redirect(auction)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"reported": True}, status=201)
     messages.success(request, "Thank you: a moderator will look at this auction.")
     return redirect(auction)

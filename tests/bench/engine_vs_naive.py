@@ -196,9 +196,9 @@ class _CountedLogs(logging.Handler):
 
 
 def _gavel_place(auction, bidder, amount, request_id):
-    from auctions.services.bidding import bid_place
+    from auctions.services.bidding import BidRequest, bid_place
 
-    accepted = bid_place(auction=auction, bidder=bidder, amount=amount, request_id=request_id)
+    accepted = bid_place(auction=auction, bidder=bidder, bid=BidRequest(amount, None, request_id))
     return accepted.state.min_bid
 
 

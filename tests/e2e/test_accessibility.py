@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from auctions.models import Watch
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from tests.e2e.accessibility import axe_violations
 from tests.e2e.pages import open_auction
 from tests.factories import make_auction, make_category, make_user
@@ -22,8 +22,8 @@ def test_the_auction_pages_pass_axe(e2e_redis, open_visitor):
         buy_now_price=50_000,
     )
     other = make_auction(title="Leica M4", reserve_price=20_000)
-    bid_place(auction=other, bidder=bob, amount=10_000, max_amount=15_000, request_id="b")
-    bid_place(auction=other, bidder=alice, amount=12_000, request_id="a")
+    bid_place(auction=other, bidder=bob, bid=BidRequest(10_000, 15_000, "b"))
+    bid_place(auction=other, bidder=alice, bid=BidRequest(12_000, None, "a"))
     Watch.objects.create(user=alice, auction=auction)
     visitor = open_visitor(alice)
     page = visitor.page

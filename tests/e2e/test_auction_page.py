@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from auctions.models import Auction, Bid
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from auctions.services.lifecycle import auction_settle
 from auctions.services.moderation import auction_cancel_by_staff
 from tests.e2e.pages import (
@@ -323,10 +323,8 @@ def test_on_a_phone_nothing_overflows_and_price_and_bid_are_in_the_first_screen(
         description="Hand-wound, reversible case. Serviced in 2025.",
         category=make_category("Watches"),
     )
-    bid_place(
-        auction=auction, bidder=make_user("bruno"), amount=1000, max_amount=3000, request_id="b"
-    )
-    bid_place(auction=auction, bidder=make_user("carla"), amount=1500, request_id="c")
+    bid_place(auction=auction, bidder=make_user("bruno"), bid=BidRequest(1000, 3000, "b"))
+    bid_place(auction=auction, bidder=make_user("carla"), bid=BidRequest(1500, None, "c"))
     context = browser.new_context(
         base_url=asgi_server.url, viewport=PHONE, is_mobile=True, has_touch=True
     )

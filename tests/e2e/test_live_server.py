@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from tests.e2e.pages import screenshot
 from tests.factories import make_auction, make_category, make_user
 
@@ -50,7 +50,7 @@ def test_the_list_page(e2e_redis, open_visitor):
     erin, frank = make_user("erin"), make_user("frank")
     omega = auctions["Omega Speedmaster, 1969"]
     for bidder, amount in ((erin, 12_000), (frank, 13_000), (erin, 15_000)):
-        bid_place(auction=omega, bidder=bidder, amount=amount, request_id=uuid.uuid4().hex)
+        bid_place(auction=omega, bidder=bidder, bid=BidRequest(amount, None, uuid.uuid4().hex))
     visitor = open_visitor()
     visitor.page.goto("/")
     omega_card = visitor.page.locator(f'li.auction-card[data-auction-id="{omega.pk}"]')

@@ -18,7 +18,7 @@ from auctions.errors import GavelError
 from auctions.models import Auction, Category
 from auctions.roles import MODERATORS_GROUP, SELLERS_GROUP
 from auctions.selectors import auction_state_get
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 
 DEMO_PASSWORD = "gavel-demo"
 
@@ -106,11 +106,12 @@ class Command(BaseCommand):
             for round_number in range(index % 3 + 1):
                 bidder = bidders[(index + round_number) % len(bidders)]
                 try:
+                    amount = auction_state_get(auction=auction).min_bid
+                    request_id = f"seed-{auction.pk}-{round_number}"
                     bid_place(
                         auction=auction,
                         bidder=bidder,
-                        amount=auction_state_get(auction=auction).min_bid,
-                        request_id=f"seed-{auction.pk}-{round_number}",
+                        bid=BidRequest(amount=amount, max_amount=None, request_id=request_id),
                     )
                 except GavelError as refusal:
                     self.stderr.write(f"Demo bid on {auction} refused: {refusal.code}")

@@ -10,7 +10,7 @@ from django.test import Client
 
 from accounts.models import User
 from auctions.errors import NotAllowed
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from tests.factories import make_auction, make_user
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def test_a_signed_up_account_bids_only_after_confirming(django_capture_on_commit
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["newbie@example.com"]
     auction = make_auction()
     with pytest.raises(NotAllowed, match="Confirm your email"):
-        bid_place(auction=auction, bidder=user, amount=1000, request_id="r1")
+        bid_place(auction=auction, bidder=user, bid=BidRequest(1000, None, "r1"))
     response = client.post(
         f"/auctions/{auction.pk}/bid", {"amount": "10.00", "confirm": "1"}, follow=True
     )
@@ -56,7 +56,7 @@ def test_a_signed_up_account_bids_only_after_confirming(django_capture_on_commit
     assert client.get(path).status_code == 302
     user.refresh_from_db()
     assert user.email_confirmed is True
-    bid_place(auction=auction, bidder=user, amount=1000, request_id="r2")
+    bid_place(auction=auction, bidder=user, bid=BidRequest(1000, None, "r2"))
     assert auction.bids.count() == 1
     assert "Confirm your email address before your first bid." in response.text
 

@@ -31,7 +31,7 @@ from auctions.errors import (
     Unavailable,
 )
 from auctions.models import Auction, AuctionEvent, AuditLog, Bid
-from auctions.services.bidding import buy_now
+from auctions.services.bidding import BidRequest, bid_place, buy_now
 from auctions.services.lifecycle import auction_cancel, auction_settle, bid_void
 from auctions.worker import run_once
 from tests.factories import make_auction, make_moderator, make_user
@@ -374,7 +374,8 @@ class EngineContractSuite:
         tagged = [k.decode() for k in self.redis.scan_iter(match="auction:*")]
         assert tagged and all(k.startswith(f"auction:{{{auction.pk}}}") for k in tagged)
         others = [k for k in self.redis.scan_iter() if not k.startswith(b"auction:")]
-        assert all(k.startswith(b"ratelimit:{user:") for k in others)
+        # A bidder's keys (rate limit, standing) carry the user's own tag.
+        assert all(k.startswith((b"ratelimit:{user:", b"standing:{user:")) for k in others)
 
     # --- bad input ---------------------------------------------------------------------
 
@@ -403,9 +404,10 @@ class EngineContractSuite:
     def test_bad_amounts_change_nothing(self, amount):
         auction = make_auction()
         bid(auction, make_user(), 1000)
+        bidder = make_user()
         redis_before, ledger_before = redis_snapshot(self.redis), ledger_snapshot(auction)
         with pytest.raises(InvalidAmount):
-            bid(auction, make_user(), amount, request_id="bad")
+            bid(auction, bidder, amount, request_id="bad")
         assert redis_snapshot(self.redis) == redis_before
         assert ledger_snapshot(auction) == ledger_before
 
@@ -654,10 +656,11 @@ class EngineContractSuite:
         """Stream entries are packed with "|": a request id containing it must survive."""
         auction = make_auction()
         alice = make_user()
-        request_id = "a|b|c|{x}|é"
-        first = bid(auction, alice, 1000, request_id=request_id)
+        request_id = "a|b|c|{x}|é"  # no client sends it (the parser refuses it); in-process may
+        first = bid_place(auction=auction, bidder=alice, bid=BidRequest(1000, None, request_id))
         assert Bid.objects.get(auction=auction, seq=first.seq).request_id == request_id
-        assert bid(auction, alice, 9000, request_id=request_id).seq == first.seq
+        again = bid_place(auction=auction, bidder=alice, bid=BidRequest(9000, None, request_id))
+        assert again.seq == first.seq
         self.redis.delete(keys.state_key(auction.pk))
         assert run_once().reconciled == 0
         assert auction_events_since(auction=auction, since=0)[0]["bidder"] == alice.public_handle

@@ -5,21 +5,32 @@ from datetime import timedelta
 
 from auctions.engine import clock, hot_state
 from auctions.engine.connection import get_redis
+from auctions.forms import parse_bid_request
 from auctions.models import Auction, AuctionEvent, Bid
+from auctions.money import format_amount
 from auctions.services.bidding import bid_place
 
 _request = itertools.count(1)
 
 
+def _as_sent(value):
+    """Cents as a client sends them ("12.50"); anything else (bad input) as it is."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_amount(value) if value > 0 else str(value)
+    return value
+
+
 def bid(auction, user, amount=None, max_amount=None, request_id=None):
-    """Place a bid with a fresh request id unless one is given."""
-    return bid_place(
-        auction=auction,
-        bidder=user,
-        amount=amount,
-        max_amount=max_amount,
-        request_id=request_id or f"req-{next(_request)}",
+    """Place a bid as a surface does, parsed at the edge (`parse_bid_request`: bad amounts are
+    refused there), with a fresh request id unless one is given."""
+    request = parse_bid_request(
+        {
+            "amount": _as_sent(amount),
+            "max_amount": _as_sent(max_amount),
+            "request_id": request_id or f"req-{next(_request)}",
+        }
     )
+    return bid_place(auction=auction, bidder=user, bid=request)
 
 
 def redis_snapshot(client=None) -> dict:

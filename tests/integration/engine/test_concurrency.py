@@ -19,8 +19,9 @@ from auctions.engine import hot_state, keys, rules
 from auctions.engine.api import auction_state_get
 from auctions.engine.records import decode
 from auctions.errors import AuctionEnded, BidTooLow, GavelError
+from auctions.inputs import new_request_id
 from auctions.models import Auction, AuctionEvent, Bid
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from auctions.services.lifecycle import auction_settle
 from tests.factories import make_auction, make_user
 
@@ -70,9 +71,7 @@ def test_fifty_bidders_twenty_bids_each(postgres_db, real_engine_redis, settings
                 accepted = bid_place(
                     auction=auction,
                     bidder=user,
-                    amount=amount,
-                    max_amount=max_amount,
-                    request_id=f"c-{index}-{n}",
+                    bid=BidRequest(amount, max_amount, f"c-{index}-{n}"),
                 )
                 acknowledged.append((accepted.seq, user.pk, f"c-{index}-{n}"))
             except BidTooLow:
@@ -147,8 +146,7 @@ def test_no_bid_is_accepted_after_the_end_while_bidders_race_the_close(
                 bid_place(
                     auction=auction,
                     bidder=bidders[index],
-                    amount=state.min_bid,
-                    request_id=None,
+                    bid=BidRequest(state.min_bid, None, new_request_id()),
                 )
                 accepted += 1
             except AuctionEnded:

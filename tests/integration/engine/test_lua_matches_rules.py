@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from auctions.engine import clock, hot_state, rules
 from auctions.engine.api import auction_state_get, redis_now_ms
 from auctions.errors import GavelError
+from auctions.inputs import new_request_id
 from auctions.models import Auction, AuctionEvent, Bid
 from auctions.services.bidding import buy_now
 from auctions.services.lifecycle import auction_settle, bid_void
@@ -179,7 +180,7 @@ class TestLuaMatchesRules:
         started = redis_now_ms()
         try:
             if attempt["kind"] == rules.BUY_NOW:
-                buy_now(auction=auction, buyer=user, request_id=None)
+                buy_now(auction=auction, buyer=user, request_id=new_request_id())
             else:
                 bid(auction, user, attempt["amount"], attempt["max_amount"])
             answer = None

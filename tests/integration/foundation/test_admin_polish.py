@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from auctions.admin.changelist import status_label
 from auctions.models import Auction
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from tests.factories import make_auction, make_moderator, make_seller, make_user
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_a_sellers_bid_list_shows_money_not_cents(client):
     seller = make_seller("sam")
     auction = make_auction(seller=seller, starting_price=150_000)
-    bid_place(auction=auction, bidder=make_user("alice"), amount=150_000, request_id="a")
+    bid_place(auction=auction, bidder=make_user("alice"), bid=BidRequest(150_000, None, "a"))
     client.force_login(seller)
     html = client.get("/admin/auctions/bid/").content.decode()
     assert "$1,500.00" in html

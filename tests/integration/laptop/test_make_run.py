@@ -120,10 +120,9 @@ BID_FROM_ANOTHER_PROCESS = """
 from accounts.models import User
 from auctions.models import Auction
 from auctions.selectors import auction_state_get
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 auction = Auction.objects.get(pk={pk})
-bid_place(auction=auction, bidder=User.objects.get(username="chiara"),
-          amount=auction_state_get(auction=auction).min_bid, request_id="from-the-shell")
+bid_place(auction=auction, bidder=User.objects.get(username="chiara"), bid=BidRequest(auction_state_get(auction=auction).min_bid, None, "from-the-shell"))
 """
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from auctions import engine as engine_api
 from auctions.models import Auction, AuditLog, Bid
 from auctions.services import moderation
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from tests.admin_forms import add_form, change_form
 from tests.factories import make_auction, make_user
 
@@ -125,7 +125,7 @@ def test_before_the_first_bid_the_seller_may_reschedule_and_the_engine_follows(
 
 def test_after_the_first_bid_only_the_description_changes(client, seller_a, run):
     auction = make_auction(seller=seller_a, title="Watch", starting_price=1000)
-    run(bid_place, auction=auction, bidder=make_user("eve"), amount=1000, request_id="e1")
+    run(bid_place, auction=auction, bidder=make_user("eve"), bid=BidRequest(1000, None, "e1"))
     client.force_login(seller_a)
     response = client.post(
         reverse("admin:auctions_auction_change", args=[auction.pk]),
@@ -150,7 +150,7 @@ def test_moderators_cannot_change_prices_or_bids(client, seller_a, moderator, ru
     assert response.status_code == 302
     auction.refresh_from_db()
     assert (auction.starting_price, auction.reserve_price, auction.title) == (1000, 5000, "Renamed")
-    run(bid_place, auction=auction, bidder=make_user("fay"), amount=1000, request_id="f1")
+    run(bid_place, auction=auction, bidder=make_user("fay"), bid=BidRequest(1000, None, "f1"))
     bid = Bid.objects.get(auction=auction)
     response = client.post(
         reverse("admin:auctions_bid_change", args=[bid.pk]), {"amount": "1.00", "price": "1.00"}
@@ -168,8 +168,8 @@ def test_the_change_list_shows_live_state_from_one_pipelined_read(
 ):
     lots = [make_auction(seller=seller_a, title=f"Lot {n}") for n in range(3)]
     make_auction(seller=seller_a, title="Waiting", status=Auction.Status.PENDING)
-    run(bid_place, auction=lots[0], bidder=make_user("gina7"), amount=1500, request_id="g1")
-    run(bid_place, auction=lots[0], bidder=make_user("hank"), amount=1600, request_id="h1")
+    run(bid_place, auction=lots[0], bidder=make_user("gina7"), bid=BidRequest(1500, None, "g1"))
+    run(bid_place, auction=lots[0], bidder=make_user("hank"), bid=BidRequest(1600, None, "h1"))
     # A stale database column must not leak into the page: the price comes from the engine.
     Auction.objects.filter(pk=lots[0].pk).update(final_price=99900)
     calls = []
@@ -210,7 +210,7 @@ def test_the_change_list_still_renders_when_the_engine_is_down(client, seller_a,
 def test_filters_by_bids_and_outcome(client, seller_a, run):
     with_bid = make_auction(seller=seller_a, title="Has a bid")
     make_auction(seller=seller_a, title="No bid yet")
-    run(bid_place, auction=with_bid, bidder=make_user("ivy"), amount=1000, request_id="i1")
+    run(bid_place, auction=with_bid, bidder=make_user("ivy"), bid=BidRequest(1000, None, "i1"))
     client.force_login(seller_a)
     url = reverse("admin:auctions_auction_changelist")
     titles = {a.title for a in client.get(url, {"has_bids": "yes"}).context["cl"].result_list}
@@ -291,7 +291,7 @@ def test_cancel_action_asks_for_a_reason_and_refuses_an_empty_one(client, seller
 
 def test_seller_cancel_after_a_bid_is_refused_with_a_message(client, seller_a, run):
     auction = make_auction(seller=seller_a)
-    run(bid_place, auction=auction, bidder=make_user("jay"), amount=1000, request_id="j1")
+    run(bid_place, auction=auction, bidder=make_user("jay"), bid=BidRequest(1000, None, "j1"))
     client.force_login(seller_a)
     change = client.get(reverse("admin:auctions_auction_change", args=[auction.pk]))
     assert (
@@ -339,7 +339,7 @@ def test_the_moderation_queue_lists_pending_reports_cancellations_and_voids(
     gone = make_auction(seller=seller_a, title="Cancelled lot")
     run(moderation.auction_cancel_by_staff, auction=gone, actor=moderator, reason="Prohibited")
     voided = make_auction(seller=seller_a, title="Voided lot")
-    run(bid_place, auction=voided, bidder=make_user("lee"), amount=1000, request_id="l1")
+    run(bid_place, auction=voided, bidder=make_user("lee"), bid=BidRequest(1000, None, "l1"))
     run(
         moderation.bid_void_by_staff,
         bid=Bid.objects.get(auction=voided),
@@ -398,7 +398,7 @@ def test_the_audit_log_is_filterable_but_not_editable_in_the_admin(client, moder
 
 def test_moderators_get_a_void_link_per_bid_and_sellers_do_not(client, seller_a, moderator, run):
     auction = make_auction(seller=seller_a)
-    run(bid_place, auction=auction, bidder=make_user("noa"), amount=1000, request_id="n1")
+    run(bid_place, auction=auction, bidder=make_user("noa"), bid=BidRequest(1000, None, "n1"))
     bid = Bid.objects.get(auction=auction)
     void_url = reverse("admin:auctions_bid_void", args=[bid.pk])
     change_url = reverse("admin:auctions_auction_change", args=[auction.pk])

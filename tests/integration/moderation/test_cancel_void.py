@@ -13,7 +13,7 @@ from auctions.engine.api import auction_state_get
 from auctions.errors import InvalidReason, InvalidState, NotAllowed, Unavailable
 from auctions.models import Auction, AuctionEvent, AuditLog, Bid, Report
 from auctions.services import moderation
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from tests.factories import make_auction, make_user
 
 pytestmark = pytest.mark.django_db
@@ -35,9 +35,7 @@ def place(run, auction, bidder, amount=None, max_amount=None):
         bid_place,
         auction=auction,
         bidder=bidder,
-        amount=amount,
-        max_amount=max_amount,
-        request_id=f"r-{bidder.pk}-{amount}-{max_amount}",
+        bid=BidRequest(amount, max_amount, f"r-{bidder.pk}-{amount}-{max_amount}"),
     )
 
 

@@ -16,7 +16,7 @@ from auctions.engine.api import auction_state_get
 from auctions.errors import HasBids, InvalidState, Unavailable
 from auctions.models import Auction, AuctionEvent, Bid
 from auctions.services import lifecycle, moderation
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from auctions.worker import run_once
 from tests.admin_forms import change_form
 from tests.factories import make_auction
@@ -45,7 +45,7 @@ def run(django_capture_on_commit_callbacks):
 
 
 def place(auction, bidder, amount, request_id):
-    return bid_place(auction=auction, bidder=bidder, amount=amount, request_id=request_id)
+    return bid_place(auction=auction, bidder=bidder, bid=BidRequest(amount, None, request_id))
 
 
 def hot(auction, *names):

@@ -12,6 +12,7 @@ from auctions.errors import AuctionNotOpen, InvalidReason, InvalidState, NotAllo
 from auctions.inputs import REASON_MAX
 from auctions.models import Auction, AuditLog, Report
 from auctions.services import moderation
+from auctions.services.bidding import BidRequest
 from tests.factories import make_auction, make_moderator
 
 pytestmark = pytest.mark.django_db
@@ -55,13 +56,13 @@ def test_approved_listing_becomes_open_in_the_engine_hot_state(
     api = pytest.importorskip("auctions.engine.api")
     bid_place = pytest.importorskip("auctions.services.bidding").bid_place
     with pytest.raises(AuctionNotOpen):
-        bid_place(auction=pending, bidder=bidder, amount=1000, request_id="before")
+        bid_place(auction=pending, bidder=bidder, bid=BidRequest(1000, None, "before"))
     with django_capture_on_commit_callbacks(execute=True):
         moderation.listing_approve(auction=pending, actor=moderator)
     pending.refresh_from_db()
     assert api.auction_state_get(auction=pending).status == "active"
     with django_capture_on_commit_callbacks(execute=True):
-        accepted = bid_place(auction=pending, bidder=bidder, amount=1000, request_id="after")
+        accepted = bid_place(auction=pending, bidder=bidder, bid=BidRequest(1000, None, "after"))
     assert accepted.price == 1000
 
 
@@ -210,7 +211,7 @@ def test_a_suspended_user_cannot_bid(bidder, moderator, seller_a):
     moderation.user_suspend(user=bidder, actor=moderator, reason="fraud")
     bidder.refresh_from_db()
     with pytest.raises(NotAllowed):
-        bid_place(auction=auction, bidder=bidder, amount=1000, request_id="r1")
+        bid_place(auction=auction, bidder=bidder, bid=BidRequest(1000, None, "r1"))
     assert not auction.bids.exists()
 
 

@@ -10,7 +10,7 @@ from auctions.engine.api import auction_state_get
 from auctions.errors import GavelError
 from auctions.models import Bid
 from auctions.services import moderation
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from tests.factories import make_auction, make_moderator, make_seller, make_user
 
 pytestmark = pytest.mark.django_db
@@ -72,13 +72,7 @@ def test_void_then_replay_equals_the_reference_rules(
             maximum = None if extra is None else amount + extra
         try:
             with django_capture_on_commit_callbacks(execute=True):
-                bid_place(
-                    auction=auction,
-                    bidder=bidder,
-                    amount=amount,
-                    max_amount=maximum,
-                    request_id=f"p{n}",
-                )
+                bid_place(auction=auction, bidder=bidder, bid=BidRequest(amount, maximum, f"p{n}"))
         except GavelError:
             continue
     placed = list(Bid.objects.filter(auction=auction).order_by("seq"))

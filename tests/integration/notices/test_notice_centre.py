@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from auctions import worker
 from auctions.models import Watch
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from auctions.services.lifecycle import auction_settle
 from auctions.services.moderation import auction_cancel_by_staff
 from notices.models import Notice
@@ -43,8 +43,8 @@ def test_outbid_won_lost_and_sold_become_notices(run):
         ends_at=timezone.now() + timedelta(seconds=5),
         extension_window=timedelta(0),
     )
-    run(bid_place, auction=auction, bidder=alice, amount=1000, request_id="a")
-    run(bid_place, auction=auction, bidder=bob, amount=2000, request_id="b")
+    run(bid_place, auction=auction, bidder=alice, bid=BidRequest(1000, None, "a"))
+    run(bid_place, auction=auction, bidder=bob, bid=BidRequest(2000, None, "b"))
     assert kinds_of(alice) == ["outbid"]
     assert "the price is now $20.00" in Notice.objects.get(user=alice).text
     time.sleep(max(0.0, (auction.ends_at - timezone.now()).total_seconds()) + 0.1)
@@ -58,7 +58,7 @@ def test_outbid_won_lost_and_sold_become_notices(run):
 def test_a_cancellation_is_a_notice_for_each_bidder(run):
     alice = make_user("alice")
     auction = make_auction(title="Fake Rolex")
-    run(bid_place, auction=auction, bidder=alice, amount=1000, request_id="a")
+    run(bid_place, auction=auction, bidder=alice, bid=BidRequest(1000, None, "a"))
     run(auction_cancel_by_staff, auction=auction, actor=make_moderator(), reason="Counterfeit")
     notice = Notice.objects.get(user=alice, kind="cancelled")
     assert notice.text == "“Fake Rolex” was cancelled (Counterfeit)."
@@ -89,8 +89,8 @@ def test_watchers_hear_once_that_a_watched_lot_is_about_to_end(
 def test_the_notice_centre_lists_notices_and_marks_them_read(run):
     alice, bob = make_user("alice"), make_user("bob")
     auction = make_auction(title="Canon AE-1")
-    run(bid_place, auction=auction, bidder=alice, amount=1000, request_id="a")
-    run(bid_place, auction=auction, bidder=bob, amount=2000, request_id="b")
+    run(bid_place, auction=auction, bidder=alice, bid=BidRequest(1000, None, "a"))
+    run(bid_place, auction=auction, bidder=bob, bid=BidRequest(2000, None, "b"))
     client = logged_in(alice)
     html = client.get("/me/notices/").content.decode()
     assert 'class="notice-item notice-item--unread" data-kind="outbid"' in html

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from accounts.email_preferences import email_preferences_get, unsubscribe_url
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from auctions.services.lifecycle import auction_settle
 from tests.factories import make_auction, make_user
 from tests.integration.engine.helpers import shift_time
@@ -27,10 +27,10 @@ def _site(settings):
 
 def _outbid(capture, auction, first, second) -> None:
     with capture(execute=True):
-        bid_place(auction=auction, bidder=first, amount=1000, request_id="a")
+        bid_place(auction=auction, bidder=first, bid=BidRequest(1000, None, "a"))
     mail.outbox.clear()
     with capture(execute=True):
-        bid_place(auction=auction, bidder=second, amount=1500, request_id="b")
+        bid_place(auction=auction, bidder=second, bid=BidRequest(1500, None, "b"))
 
 
 def _unsubscribe_link(body: str) -> str:
@@ -90,7 +90,7 @@ def test_the_result_emails_carry_absolute_links_and_ignore_opt_outs(
     alice = make_user()
     client.post(unsubscribe_url(user=alice, kind="outbid").removeprefix(SITE))
     with django_capture_on_commit_callbacks(execute=True):
-        bid_place(auction=auction, bidder=alice, amount=1000, request_id="a")
+        bid_place(auction=auction, bidder=alice, bid=BidRequest(1000, None, "a"))
     shift_time(auction, timedelta(hours=2))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

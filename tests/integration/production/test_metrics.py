@@ -18,7 +18,7 @@ from auctions.engine import keys
 from auctions.engine.connection import get_redis
 from auctions.errors import BidTooLow
 from auctions.metrics import WebSocketGauge, heartbeat_write
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from tests.factories import make_auction, make_user
 from tests.integration.foundation.test_settings import ROOT
 
@@ -49,9 +49,9 @@ def test_bids_are_counted_by_outcome_and_timed(django_capture_on_commit_callback
     broadcast = sample("gavel_events_broadcast_total", type="bid")
 
     with django_capture_on_commit_callbacks(execute=True):
-        bid_place(auction=auction, bidder=alice, amount=1000, request_id="a")
+        bid_place(auction=auction, bidder=alice, bid=BidRequest(1000, None, "a"))
     with pytest.raises(BidTooLow):
-        bid_place(auction=auction, bidder=bob, amount=1000, request_id="b")
+        bid_place(auction=auction, bidder=bob, bid=BidRequest(1000, None, "b"))
 
     assert sample("gavel_bids_total", outcome="accepted") == accepted + 1
     assert sample("gavel_bids_total", outcome="bid_too_low") == too_low + 1

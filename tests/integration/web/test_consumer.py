@@ -16,7 +16,7 @@ from auctions import presence
 from auctions.events import broadcast as events
 from auctions.models import Bid
 from auctions.routing import websocket_urlpatterns
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from tests.factories import make_auction, make_user
 from tests.integration.web.conftest import STATE_KEYS, reveals
 
@@ -81,7 +81,10 @@ async def receive(communicator, skip=("viewers",), timeout=3):
             return message
 
 
-place = database_sync_to_async(bid_place)
+@database_sync_to_async
+def place(*, auction, bidder, amount=None, max_amount=None, request_id):
+    """A bid placed through the blocking service, as the form post places it."""
+    return bid_place(auction=auction, bidder=bidder, bid=BidRequest(amount, max_amount, request_id))
 
 
 async def test_snapshot_on_connect(world):

@@ -7,10 +7,12 @@ import json
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from auctions.errors import InvalidAmount
 from auctions.models import Bid
 from auctions.money import parse_amount
+from tests.asgi_client import AsgiClient
 from tests.integration.web.conftest import logged_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -23,7 +25,9 @@ def test_money_is_ascii_digits_without_exponents(text):
 
 
 def post_raw(client, auction, body: bytes, content_type="application/json"):
-    return client.post(f"/api/auctions/{auction.pk}/bids", body, content_type=content_type)
+    """POST through the ASGI application: the lean bid route, as deployed."""
+    path = f"/api/auctions/{auction.pk}/bids"
+    return AsgiClient(client).post(path, body, content_type=content_type)
 
 
 @pytest.mark.parametrize(
@@ -58,9 +62,8 @@ def test_api_bodies_must_be_json(auction, alice, content_type):
 
 
 def test_a_multipart_body_is_a_400_not_a_503(auction, alice):
-    response = logged_in(alice).post(
-        f"/api/auctions/{auction.pk}/bids", {"amount": "10.00", "request_id": "m-1"}
-    )
+    body = encode_multipart(BOUNDARY, {"amount": "10.00", "request_id": "m-1"})
+    response = post_raw(logged_in(alice), auction, body, content_type=MULTIPART_CONTENT)
     assert response.status_code == 400
     assert response.json()["error"] == "BAD_REQUEST"
 

@@ -8,6 +8,7 @@ import pytest
 
 from auctions.events.shapes import PUBLIC_SHAPES
 from auctions.models import AuctionEvent
+from auctions.services.bidding import BidRequest
 from tests.integration.web.conftest import reveals
 from tests.integration.web.test_consumer import (  # noqa: F401 (fixtures)
     cleanup_layer,
@@ -64,9 +65,9 @@ def test_every_recorded_event_has_exactly_its_schemas_fields(world):  # noqa: F8
     from auctions.services.bidding import bid_place
 
     auction, alice, bob = world["auction"], world["alice"], world["bob"]
-    bid_place(auction=auction, bidder=bob, amount=1000, max_amount=3000, request_id="b1")
-    bid_place(auction=auction, bidder=alice, amount=1500, request_id="a1")
-    bid_place(auction=auction, bidder=bob, amount=None, max_amount=4000, request_id="b2")
+    bid_place(auction=auction, bidder=bob, bid=BidRequest(1000, 3000, "b1"))
+    bid_place(auction=auction, bidder=alice, bid=BidRequest(1500, None, "a1"))
+    bid_place(auction=auction, bidder=bob, bid=BidRequest(None, 4000, "b2"))
     payloads = list(AuctionEvent.objects.filter(auction=auction).order_by("seq"))
     assert [(e.payload["automatic"], e.payload["amount"]) for e in payloads] == [
         (False, "10.00"),

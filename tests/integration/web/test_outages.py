@@ -7,7 +7,6 @@ unreachable by pointing the settings at a port nobody listens on; the fault suit
 (`tests/faults`) kills real server processes.
 """
 
-import json
 import socket
 
 import pytest
@@ -17,6 +16,7 @@ from django.test import Client
 
 from auctions.engine.connection import reset_redis_client
 from auctions.outage import CLOSE_TRY_AGAIN_LATER
+from tests.asgi_client import AsgiClient
 from tests.factories import make_auction, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -86,11 +86,9 @@ def assert_unavailable_json(response):
 
 
 def bid(client, auction, request_id="r-1"):
-    return client.post(
-        f"/api/auctions/{auction.pk}/bids",
-        json.dumps({"amount": "10.00", "request_id": request_id}),
-        content_type="application/json",
-    )
+    """A bid through the ASGI application (the lean route), with `client`'s session."""
+    body = {"amount": "10.00", "request_id": request_id}
+    return AsgiClient(client).post(f"/api/auctions/{auction.pk}/bids", body)
 
 
 async def handshake(path):

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from auctions.models import Auction, Bid, Watch
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from auctions.services.lifecycle import auction_settle
 from auctions.services.moderation import auction_cancel_by_staff
 from tests.factories import make_auction, make_category, make_moderator, make_user
@@ -105,7 +105,7 @@ def test_double_submit_of_one_form_bids_once(auction, alice_client):
 
 
 def test_refusals_read_as_sentences(auction, alice_client, bob):
-    bid_place(auction=auction, bidder=bob, amount=1000, max_amount=3000, request_id="b1")
+    bid_place(auction=auction, bidder=bob, bid=BidRequest(1000, 3000, "b1"))
     page = alice_client.post(
         f"/auctions/{auction.pk}/bid", {"amount": "10.00", "confirm": "1"}, follow=True
     )
@@ -179,9 +179,9 @@ def test_me_shows_leading_outbid_won_and_watchlist(db, alice, bob, alice_client)
     leading = make_auction(title="Leading lot")
     outbid = make_auction(title="Outbid lot")
     watched = make_auction(title="Watched lot")
-    bid_place(auction=leading, bidder=alice, amount=1000, request_id="a1")
-    bid_place(auction=outbid, bidder=alice, amount=1000, request_id="a2")
-    bid_place(auction=outbid, bidder=bob, amount=2000, request_id="b2")
+    bid_place(auction=leading, bidder=alice, bid=BidRequest(1000, None, "a1"))
+    bid_place(auction=outbid, bidder=alice, bid=BidRequest(1000, None, "a2"))
+    bid_place(auction=outbid, bidder=bob, bid=BidRequest(2000, None, "b2"))
     Watch.objects.create(user=alice, auction=watched)
     won = make_auction(title="Won lot", buy_now_price=2500)
     from auctions.services.bidding import buy_now
@@ -200,7 +200,7 @@ def test_me_shows_leading_outbid_won_and_watchlist(db, alice, bob, alice_client)
 def test_hostile_names_and_titles_are_escaped(db, path):
     hostile = make_user(HOSTILE)
     auction = make_auction(title=f"Lot {HOSTILE}", description=HOSTILE)
-    bid_place(auction=auction, bidder=hostile, amount=1000, request_id="x")
+    bid_place(auction=auction, bidder=hostile, bid=BidRequest(1000, None, "x"))
     url = auction.get_absolute_url() if path == "detail" else path
     html = logged_in(hostile).get(url).content.decode()
     assert "<img src=x" not in html
@@ -220,8 +220,8 @@ def test_pages_still_render_when_redis_is_down(auction, alice_client, settings):
 
 
 def test_detail_history_credits_the_automatic_bid_to_the_leader(auction, alice, bob):
-    bid_place(auction=auction, bidder=bob, amount=1000, max_amount=3000, request_id="b1")
-    bid_place(auction=auction, bidder=alice, amount=1500, request_id="a1")
+    bid_place(auction=auction, bidder=bob, bid=BidRequest(1000, 3000, "b1"))
+    bid_place(auction=auction, bidder=alice, bid=BidRequest(1500, None, "a1"))
     html = logged_in(alice).get(auction.get_absolute_url()).content.decode()
     items = re.findall(
         r'<li class="history-item[^"]*" data-seq="(\d+)"[^>]*>(.*?)</li>', html, re.S
@@ -283,7 +283,7 @@ def test_buy_it_now_is_reviewed_before_it_is_bought(db, alice_client):
 
 def test_buy_it_now_gone_says_so_instead_of_a_review(db, alice_client, bob):
     auction = make_auction(buy_now_price=4000)
-    bid_place(auction=auction, bidder=bob, amount=1000, request_id="b1")
+    bid_place(auction=auction, bidder=bob, bid=BidRequest(1000, None, "b1"))
     page = alice_client.post(f"/auctions/{auction.pk}/buy", {"request_id": "buy-1"}, follow=True)
     assert messages_of(page) == ["Buy it now is no longer offered on this auction."]
 
@@ -291,8 +291,8 @@ def test_buy_it_now_gone_says_so_instead_of_a_review(db, alice_client, bob):
 def test_a_bidder_who_lost_reads_that_they_did_not_win(db, alice, bob):
     now = timezone.now()
     auction = make_auction(ends_at=now + timedelta(seconds=5), extension_window=timedelta(0))
-    bid_place(auction=auction, bidder=alice, amount=1000, request_id="a1")
-    bid_place(auction=auction, bidder=bob, amount=2000, request_id="b1")
+    bid_place(auction=auction, bidder=alice, bid=BidRequest(1000, None, "a1"))
+    bid_place(auction=auction, bidder=bob, bid=BidRequest(2000, None, "b1"))
     time.sleep(max(0.0, (auction.ends_at - timezone.now()).total_seconds()) + 0.1)
     assert auction_settle(auction=auction)
     lost = logged_in(alice).get(auction.get_absolute_url()).content.decode()
@@ -304,7 +304,7 @@ def test_a_bidder_who_lost_reads_that_they_did_not_win(db, alice, bob):
 
 
 def test_a_cancelled_lot_never_says_you_are_the_highest_bidder(auction, alice, alice_client):
-    bid_place(auction=auction, bidder=alice, amount=1000, request_id="a1")
+    bid_place(auction=auction, bidder=alice, bid=BidRequest(1000, None, "a1"))
     auction_cancel_by_staff(auction=auction, actor=make_moderator(), reason="Counterfeit")
     html = alice_client.get(auction.get_absolute_url()).content.decode()
     assert "You are the highest bidder" not in html
@@ -315,9 +315,11 @@ def test_a_cancelled_lot_never_says_you_are_the_highest_bidder(auction, alice, a
 def test_the_whole_history_is_paginated_past_100_lines(db, alice, bob, settings):
     settings.GAVEL_BID_RATE_LIMIT = (1000, 10)
     auction = make_auction(increment=100)
-    bid_place(auction=auction, bidder=alice, amount=1000, max_amount=500_000, request_id="a")
+    bid_place(auction=auction, bidder=alice, bid=BidRequest(1000, 500_000, "a"))
     for index in range(55):  # each answered by Alice's maximum: two lines each
-        bid_place(auction=auction, bidder=bob, amount=2000 + index * 1000, request_id=f"b{index}")
+        bid_place(
+            auction=auction, bidder=bob, bid=BidRequest(2000 + index * 1000, None, f"b{index}")
+        )
     first = Client().get(f"/auctions/{auction.pk}/history/")
     assert first.status_code == 200
     html = first.content.decode()
@@ -350,9 +352,9 @@ def test_search_covers_descriptions_and_sorts_as_asked(db, alice, bob):
         starts_at=now - timedelta(hours=2),
     )
     busy = make_auction(title="Sextant", starting_price=2000, starts_at=now - timedelta(hours=1))
-    bid_place(auction=busy, bidder=alice, amount=2000, request_id="a")
-    bid_place(auction=busy, bidder=bob, amount=3000, request_id="b")
-    bid_place(auction=cheap, bidder=alice, amount=700, request_id="c")
+    bid_place(auction=busy, bidder=alice, bid=BidRequest(2000, None, "a"))
+    bid_place(auction=busy, bidder=bob, bid=BidRequest(3000, None, "b"))
+    bid_place(auction=cheap, bidder=alice, bid=BidRequest(700, None, "c"))
 
     assert titles(Client().get("/?q=compass")) == ["Brass compass", "Marine chronometer"]
     assert titles(Client().get("/?sort=price_asc")) == ["Brass compass", "Sextant", dear.title]
@@ -396,8 +398,8 @@ def test_the_price_chart_is_drawn_on_the_server_from_the_ledger(db, alice, bob):
         ends_at=now + timedelta(seconds=60),
         extension_window=timedelta(minutes=2),
     )
-    bid_place(auction=auction, bidder=alice, amount=1000, max_amount=5000, request_id="a")
-    bid_place(auction=auction, bidder=bob, amount=2000, request_id="b")
+    bid_place(auction=auction, bidder=alice, bid=BidRequest(1000, 5000, "a"))
+    bid_place(auction=auction, bidder=bob, bid=BidRequest(2000, None, "b"))
     html = Client().get(auction.get_absolute_url()).content.decode()
     svg = re.search(r'<svg id="price-chart".*?</svg>', html, re.S).group(0)
     assert 'role="img"' in svg and "<title" in svg

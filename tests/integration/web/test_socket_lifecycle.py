@@ -8,6 +8,7 @@ Real Redis for the engine and for both channels-redis layers, the consumer throu
 Every wait has a timeout, so a regression fails instead of hanging the suite."""
 
 import asyncio
+import json
 import uuid
 
 import pytest
@@ -118,15 +119,21 @@ async def subscriptions(client: redis.Redis, prefix: str) -> list[bytes]:
 
 
 async def crash(socket: WebsocketCommunicator, consumer_class, monkeypatch) -> None:
-    """Make the socket's next message raise in its consumer's handler, and see the app end."""
+    """Make the socket's next message raise in its consumer's handler (a bug), and see the
+    socket told so (an error frame, then close code 1011, the socket's 500) and the app end."""
 
     async def explode(self, content, **kwargs):
         raise RuntimeError("handler bug")
 
     monkeypatch.setattr(consumer_class, "receive_json", explode)
     await socket.send_json_to({"type": "ping"})
-    with pytest.raises(RuntimeError, match="handler bug"):
-        await socket.wait(timeout=WAIT)
+    errors = []
+    while (frame := await socket.receive_output(timeout=WAIT))["type"] != "websocket.close":
+        if json.loads(frame.get("text") or "{}").get("type") == "error":
+            errors.append(json.loads(frame["text"])["error"])
+    assert errors == ["SERVER_ERROR"]
+    assert frame["code"] == 1011
+    await socket.wait(timeout=WAIT)
 
 
 async def test_a_crashed_handler_is_no_longer_counted(auction, any_layer, monkeypatch):
