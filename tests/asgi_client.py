@@ -50,11 +50,17 @@ class AsgiClient:
     """
 
     def __init__(
-        self, client: Client | None = None, *, csrf: bool = True, host: str = "testserver"
+        self,
+        client: Client | None = None,
+        *,
+        csrf: bool = True,
+        host: str = "testserver",
+        secure: bool = False,
     ):
         self.cookies = client.cookies if client is not None else SimpleCookie()
         self.csrf = csrf
         self.host = host
+        self.scheme = "https" if secure else "http"
         self._secret = _get_new_csrf_string()
 
     def post(
@@ -102,5 +108,6 @@ class AsgiClient:
             headers=[(name.encode(), value.encode("latin-1")) for name, value in sent.items()],
         )
         communicator.scope["query_string"] = query.encode()
-        communicator.scope["server"] = (self.host, 80)
+        communicator.scope["scheme"] = self.scheme
+        communicator.scope["server"] = (self.host, 443 if self.scheme == "https" else 80)
         return AsgiResponse(async_to_sync(communicator.get_response)(timeout=10))

@@ -226,6 +226,24 @@ async def test_bid_over_the_socket(world):
     await socket.disconnect()
 
 
+async def test_a_suspension_refuses_the_next_bid_on_an_open_socket(world):
+    """The socket outlives the login: the bidder's standing is read per bid (from Redis, dropped
+    by the save), so a moderator's suspension applies to the very next frame."""
+    auction, alice = world["auction"], world["alice"]
+    socket = await open_socket(auction, alice)
+    await receive(socket)
+    await socket.send_json_to({"type": "bid", "amount": "12.00", "request_id": "before"})
+    first = await receive(socket, skip=("viewers", "bid"))
+    assert (first["type"], first["accepted"]) == ("bid_result", True)
+    alice.is_suspended = True
+    await database_sync_to_async(alice.save)(update_fields=["is_suspended"])
+    await socket.send_json_to({"type": "bid", "amount": "20.00", "request_id": "after"})
+    refused = await receive(socket, skip=("viewers", "bid"))
+    assert (refused["accepted"], refused["error"]) == (False, "NOT_ALLOWED")
+    assert await database_sync_to_async(Bid.objects.count)() == 1
+    await socket.disconnect()
+
+
 async def test_anonymous_cannot_bid_over_the_socket(world):
     socket = await open_socket(world["auction"])
     await receive(socket)
