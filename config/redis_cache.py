@@ -19,10 +19,17 @@ from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 
 from config.cluster_cache import RedisClusterCache as BlockingRedisClusterCache
 
+# Per event loop and server: Django makes a cache backend object per thread and per async task
+# context (`caches` is an asgiref Local), so clients kept on the object would connect anew for
+# every request.
+_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Any]]" = (
+    weakref.WeakKeyDictionary()
+)
+
 
 class AsyncMethodsMixin:
-    """`aget`, `aset`, `adelete` on the event loop, one asyncio client per loop (the first
-    server: Django's client writes there too)."""
+    """`aget`, `aset`, `adelete` on the event loop, one asyncio client per loop and server (the
+    first server: Django's client writes there too)."""
 
     _servers: list[str]
 
@@ -30,11 +37,10 @@ class AsyncMethodsMixin:
         return redis.asyncio.Redis.from_url(self._servers[0])
 
     def _async_client(self) -> Any:
-        clients = self.__dict__.setdefault("_async_clients", weakref.WeakKeyDictionary())
-        loop = asyncio.get_running_loop()
-        client = clients.get(loop)
+        clients = _clients.setdefault(asyncio.get_running_loop(), {})
+        client = clients.get(self._servers[0])
         if client is None:
-            client = clients[loop] = self._new_async_client()
+            client = clients[self._servers[0]] = self._new_async_client()
         return client
 
     async def aget(self, key, default=None, version=None):

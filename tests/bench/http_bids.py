@@ -47,7 +47,8 @@ SECONDS = float(os.environ.get("GAVEL_BENCH_HTTP_SECONDS", 10))  # per round: 2 
 WARMUP = 3.0
 START = 10_00
 INCREMENT = 1_00
-SIDES = ("baseline", "gavel")
+# The naive app's JSON bid; Gavel's lean API route; Gavel's lot socket, as the page bids.
+SIDES = ("baseline", "gavel", "gavel_ws")
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -325,6 +326,10 @@ def main() -> dict:
                     url = f"{gavel_base}/api/auctions/{auction.pk}/bids"
                     roots = {"server": serve.pid, "redis": redis.pid}
                     base = gavel_base
+                elif side == "gavel_ws":
+                    url = f"ws://127.0.0.1:{gavel_port}/ws/auctions/{auction.pk}/"
+                    roots = {"server": serve.pid, "redis": redis.pid}
+                    base = gavel_base
                 else:
                     url = f"{naive_base}/naive/auctions/{auction.pk}/bids"
                     roots = {"server": naive.pid}
@@ -334,11 +339,17 @@ def main() -> dict:
                 rounds[side].append(result)
                 print(f"   round {n + 1} {side}: {len(result['requests'])} requests", flush=True)
     figures = {side: summarise(rounds[side]) for side in SIDES}
-    base, gavel = figures["baseline"], figures["gavel"]
+    base, gavel, socket = figures["baseline"], figures["gavel"], figures["gavel_ws"]
     return {
         **{f"{side}_{key}": value for side in SIDES for key, value in figures[side].items()},
         "requests_ratio_gavel_over_baseline": gavel["requests_per_s"] / base["requests_per_s"],
         "p99_ratio_gavel_over_baseline": gavel["p99_ms"] / base["p99_ms"],
+        "cpu_ratio_gavel_over_baseline": gavel["cpu_ms_per_request"] / base["cpu_ms_per_request"],
+        "requests_ratio_socket_over_baseline": socket["requests_per_s"] / base["requests_per_s"],
+        "p99_ratio_socket_over_baseline": socket["p99_ms"] / base["p99_ms"],
+        "cpu_ratio_socket_over_baseline": (
+            socket["cpu_ms_per_request"] / base["cpu_ms_per_request"]
+        ),
         "web_concurrency": cores,
         "baseline_gunicorn_workers": 2 * cores + 1,
         "load_average_1min": os.getloadavg()[0],

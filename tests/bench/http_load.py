@@ -1,12 +1,14 @@
-"""The HTTP load generator of `http_bids.py`, run in its own process (aiohttp).
+"""The bid load generator of `http_bids.py`, run in its own process (aiohttp).
 
     python -m tests.bench.http_load < spec.json
 
 The spec: `{"url", "origin", "cookies": [{"sessionid": …, "csrftoken": …}, …], "warmup",
-"seconds", "increment", "start"}`. Every bidder is a coroutine with its own aiohttp session and
-one keep-alive connection, bidding in a closed loop on one hot lot: the minimum bid it was last
-told (after its own acceptance: price + increment; after BID_TOO_LOW: the `min_bid` of the
-refusal) plus 0-3 increments. Prints `GO` when the warm-up ends, `END` when the measured window
+"seconds", "increment", "start"}`; a `ws://` url bids over the lot's WebSocket instead of the
+JSON API. Every bidder is a coroutine with its own aiohttp session and one keep-alive
+connection (or one socket, which also receives every live event of the lot, as the page's does),
+bidding in a closed loop on one hot lot: the minimum bid it was last told (after its own
+acceptance: price + increment; after BID_TOO_LOW: the `min_bid` of the refusal) plus 0-3
+increments; over the socket it sends a bid and waits for its `bid_result`. Prints `GO` when the warm-up ends, `END` when the measured window
 closes (the parent samples CPU at those lines), then one JSON line of results: per measured
 request its latency and outcome, and the seq of every acknowledged bid of the whole run.
 """
@@ -62,12 +64,52 @@ async def _bidder(spec: dict, cookies: dict, clock: dict, results: dict) -> None
                 results["requests"].append((round((ended - started) * 1000, 3), outcome))
 
 
+async def _socket_bidder(spec: dict, cookies: dict, clock: dict, results: dict) -> None:
+    increment = spec["increment"]
+    min_bid = spec["start"]
+    headers = {
+        "Origin": spec["origin"],
+        "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
+    }
+    async with (
+        aiohttp.ClientSession(headers=headers) as session,
+        session.ws_connect(spec["url"], max_msg_size=0, heartbeat=None) as socket,
+    ):
+        while time.monotonic() < clock["end"]:
+            amount = min_bid + random.randint(0, 3) * increment  # noqa: S311
+            request_id = uuid.uuid4().hex
+            started = time.monotonic()
+            await socket.send_str(
+                json.dumps({"type": "bid", "amount": _money(amount), "request_id": request_id})
+            )
+            while True:  # the lot's live events arrive between; the answer names its request
+                frame = await socket.receive()
+                if frame.type != aiohttp.WSMsgType.TEXT:
+                    answer = {"error": f"socket {frame.type.name}"}
+                    break
+                answer = json.loads(frame.data)
+                if answer.get("type") == "bid_result" and answer.get("request_id") == request_id:
+                    break
+            ended = time.monotonic()
+            if answer.get("accepted"):
+                results["acknowledged"].append(answer["seq"])
+                min_bid = _cents(answer["price"]) + increment
+            elif answer.get("error") == "BID_TOO_LOW":
+                min_bid = _cents(answer["min_bid"])
+            if clock["go"] <= started and ended <= clock["end"]:
+                outcome = "accepted" if answer.get("accepted") else answer.get("error", "?")
+                results["requests"].append((round((ended - started) * 1000, 3), outcome))
+            if answer.get("error", "").startswith("socket "):
+                return
+
+
 async def run(spec: dict) -> dict:
     now = time.monotonic()
     clock = {"go": now + spec["warmup"], "end": now + spec["warmup"] + spec["seconds"]}
     results: dict = {"requests": [], "acknowledged": []}
+    bidder = _socket_bidder if spec["url"].startswith("ws") else _bidder
     tasks = [
-        asyncio.create_task(_bidder(spec, cookies, clock, results)) for cookies in spec["cookies"]
+        asyncio.create_task(bidder(spec, cookies, clock, results)) for cookies in spec["cookies"]
     ]
     await asyncio.sleep(clock["go"] - time.monotonic())
     print("GO", flush=True)
