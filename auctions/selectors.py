@@ -80,7 +80,7 @@ async def aauction_for_bid(*, auction_id: int) -> Auction | None:
     cached = _bid_targets.get(auction_id)
     if cached is not None and time.monotonic() - cached[0] < BID_TARGET_SECONDS:
         return cached[1]
-    return await engine.offload(auction_for_bid, auction_id=auction_id)
+    return await engine.offload(auction_id, auction_for_bid, auction_id=auction_id)
 
 
 def forget_bid_target(*, auction_id: int) -> None:

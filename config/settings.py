@@ -436,7 +436,8 @@ GAVEL_LISTING_APPROVAL = env_flag("GAVEL_LISTING_APPROVAL", True)
 # Per-user bid rate limit: at most this many bid attempts in the window.
 GAVEL_BID_RATE_LIMIT = (int(os.environ.get("GAVEL_BID_RATE_LIMIT", 20)), 10)
 # Threads per process for the ledger transactions of bids placed on the event loop (the socket
-# and the lean bid route); each borrows a pooled database connection while it writes.
+# and the lean bid route), one lane each: an auction always uses the same lane, so its writes
+# commit in seq order; each borrows a pooled database connection while it writes.
 GAVEL_LEDGER_THREADS = int(os.environ.get("GAVEL_LEDGER_THREADS", 4))
 # How long the hot path may keep a bidder's standing in Redis without a change to the user (every
 # change drops it at once; this only bounds the memory of idle bidders).

@@ -328,6 +328,7 @@ async def aplace(
         reply: list[Any] = await scripts.arun("place_bid", _script_keys(call), _script_args(call))
         if reply[0] in (b"MISSING", b"STALE", b"DUP"):
             return await offload.run(
+                auction.pk,
                 place,
                 auction=auction,
                 bidder_id=bidder_id,
@@ -341,7 +342,8 @@ async def aplace(
     except RedisError as error:
         log.warning("bid on auction %s: Redis failed: %s", auction.pk, error)
         raise Unavailable() from error
-    written = await offload.run(_write_ledger, auction, bid, [bid, ext] if ext else [bid])
+    entries: list[Event] = [bid, ext] if ext else [bid]
+    written = await offload.run(auction.pk, _write_ledger, auction, bid, entries)
     return _outcome(auction, bid, ext, reply, written)
 
 

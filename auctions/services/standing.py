@@ -78,7 +78,7 @@ async def astanding_fill(user_id: int) -> Standing | None:
     """Read the standing from the database (on a ledger thread) and store it for the next bid;
     None when the user does not exist. Raises `Unavailable` when Redis or the database is down."""
     generation = await engine.standing_ageneration(user_id)
-    standing = await engine.offload(_load, user_id)
+    standing = await engine.offload(user_id, _load, user_id)
     if standing is not None:
         await engine.standing_astore(
             user_id, generation, standing.fields(), settings.GAVEL_STANDING_SECONDS
