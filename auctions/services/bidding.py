@@ -10,8 +10,10 @@ and applies nothing twice).
 """
 
 from dataclasses import dataclass
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.models import User
 from auctions import engine
 from auctions.engine import BidOutcome
 from auctions.errors import (
@@ -86,14 +88,12 @@ def _submit(*, auction: Auction, bidder: Standing, kind: str, bid: BidRequest) -
     return _placed(auction, outcome)
 
 
-def _standing_of(user: Any) -> Standing | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Standing.of(user)
+def _standing_of(user: User | AnonymousUser) -> Standing | None:
+    return Standing.of(user) if isinstance(user, User) else None
 
 
 @observe_bid
-def bid_place(*, auction: Auction, bidder: Any, bid: BidRequest) -> BidOutcome:
+def bid_place(*, auction: Auction, bidder: User | AnonymousUser, bid: BidRequest) -> BidOutcome:
     """Place a bid (or, for the leader, raise their maximum) and return it once durable.
 
     `bidder` is the request's user (anonymous allowed: refused). Raises a `GavelError`:
@@ -139,7 +139,7 @@ async def abid_place(*, auction: Auction, bidder_id: int, bid: BidRequest) -> Bi
 
 
 @observe_bid
-def buy_now(*, auction: Auction, buyer: Any, request_id: str) -> BidOutcome:
+def buy_now(*, auction: Auction, buyer: User | AnonymousUser, request_id: str) -> BidOutcome:
     """Buy at the buy-it-now price: a durable bid that ends the auction at once (then settled)."""
     from auctions.services.lifecycle import auction_settle
 

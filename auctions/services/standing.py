@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 from redis.exceptions import RedisError
 
+from accounts.models import User
 from auctions import engine
 from auctions.errors import Unavailable
 
@@ -32,14 +32,14 @@ class Standing:
     session_hash: str
 
     @classmethod
-    def of(cls, user: Any) -> "Standing":
+    def of(cls, user: User) -> "Standing":
         """The standing of a loaded user row."""
         return cls(
             user_id=user.pk,
             handle=user.public_handle,
             active=user.is_active,
-            suspended=getattr(user, "is_suspended", False),
-            email_confirmed=getattr(user, "email_confirmed", True),
+            suspended=user.is_suspended,
+            email_confirmed=user.email_confirmed,
             session_hash=user.get_session_auth_hash(),
         )
 
@@ -68,7 +68,7 @@ class Standing:
 
 def _load(user_id: int) -> Standing | None:
     try:
-        user = get_user_model().objects.filter(pk=user_id).first()
+        user = User.objects.filter(pk=user_id).first()
     except DatabaseError as error:
         raise Unavailable() from error
     return None if user is None else Standing.of(user)
@@ -114,6 +114,5 @@ def connect_signals() -> None:
     """Drop a user's standing whenever the user row is saved or deleted."""
     from django.db.models.signals import post_delete, post_save
 
-    user_model = get_user_model()
-    post_save.connect(_user_changed, sender=user_model, dispatch_uid="gavel-standing-save")
-    post_delete.connect(_user_changed, sender=user_model, dispatch_uid="gavel-standing-delete")
+    post_save.connect(_user_changed, sender=User, dispatch_uid="gavel-standing-save")
+    post_delete.connect(_user_changed, sender=User, dispatch_uid="gavel-standing-delete")
