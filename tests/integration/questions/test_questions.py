@@ -71,3 +71,20 @@ def test_a_moderator_hides_a_question():
         question_hide(question=question, actor=auction.seller, reason="x")
     question_hide(question=question, actor=make_moderator(), reason="Off topic")
     assert 'data-question-id="' not in Client().get(auction.get_absolute_url()).text
+
+
+def test_a_moderator_views_a_question_in_the_admin_and_cannot_save_it():
+    auction = make_auction()
+    question = question_ask(auction=auction, asker=make_user(), text="Scratches?")
+    moderator = client_for(make_moderator())
+    url = f"/admin/questions/question/{question.pk}/change/"
+    response = moderator.post(url, {"answer": "Not theirs to give"})  # was a KeyError, a 500
+    assert response.status_code == 403
+    question.refresh_from_db()
+    assert (question.answer, question.answered_at) == ("", None)
+    page = moderator.get(url)
+    assert page.status_code == 200 and "Scratches?" in page.text
+    assert 'name="_save"' not in page.text  # view-only: nothing for them to change
+    # Hiding stays theirs, from the list.
+    listing = moderator.get("/admin/questions/question/")
+    assert "hide_selected" in listing.text
