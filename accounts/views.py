@@ -8,7 +8,8 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import CreateView
@@ -73,7 +74,12 @@ def email_confirm_resend(request):
     else:
         email_confirmation_send(user=request.user, site_url=site_url(request))
         messages.success(request, f"We sent a new link to {request.user.email}.")
-    return redirect(request.POST.get("next") or "auctions:me")
+    target = request.POST.get("next", "")
+    if "\x00" in target or not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        target = reverse("auctions:me")  # never off-site, never a URL no browser could follow
+    return redirect(target)
 
 
 @login_required

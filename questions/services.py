@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from auctions.errors import NotAllowed
+from auctions.inputs import NUL
 from auctions.models import Auction
 from auctions.roles import is_moderator
 from auctions.services.audit import audit_record
@@ -33,7 +34,7 @@ def _tell(user, text: str, auction, link: str) -> None:
 def question_ask(*, auction: Auction, asker, text: str) -> Question:
     """A logged-in bidder (not the seller, not suspended) asks about a public lot."""
     text = (text or "").strip()
-    if not text or len(text) > TEXT_MAX:
+    if not text or len(text) > TEXT_MAX or NUL in text:
         raise NotAllowed(f"Write a question of at most {TEXT_MAX} characters.")
     if not asker.is_active or asker.is_suspended:
         raise NotAllowed("Your account may not ask questions.")
@@ -56,7 +57,7 @@ def question_ask(*, auction: Auction, asker, text: str) -> Question:
 def question_answer(*, question: Question, actor, answer: str) -> Question:
     """The lot's seller answers (or corrects their answer); the answer is then public."""
     answer = (answer or "").strip()
-    if not answer or len(answer) > ANSWER_MAX:
+    if not answer or len(answer) > ANSWER_MAX or NUL in answer:
         raise NotAllowed(f"Write an answer of at most {ANSWER_MAX} characters.")
     auction = question.auction
     if actor.pk != auction.seller_id:
