@@ -236,7 +236,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# --- Login throttling (django-axes): per account and per address, counted in a cache. ---
+# --- Login throttling (django-axes): per (account, address) pair and per address, counted in a
+# cache. Never per account alone: failures from other addresses would then lock the account's
+# owner out from everywhere (anyone could lock anyone out).
 # A locked-out attempt is refused before any password is hashed, so a failed-login flood costs
 # a cache read per request. The counts live in Redis when there is one (shared by every web
 # process), else in this process's memory. accounts.throttle audits each lockout once.
@@ -252,7 +254,7 @@ CACHES["login_throttle"] = (
 )
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_CACHE = "login_throttle"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_FAILURE_LIMIT = int(os.environ.get("GAVEL_LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GAVEL_LOGIN_LOCKOUT_MINUTES", 15)))
 AXES_RESET_ON_SUCCESS = True
