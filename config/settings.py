@@ -475,6 +475,13 @@ OTP_TOTP_ISSUER = "Gavel"
 # Hours a second-chance offer stays open to the next bidder.
 GAVEL_SECOND_CHANCE_HOURS = int(os.environ.get("GAVEL_SECOND_CHANCE_HOURS", 48))
 
+# --- Questions to sellers (questions.services). ---
+# Per-user limit on questions: at most this many asked in the window (seconds).
+GAVEL_QUESTION_RATE_LIMIT = (int(os.environ.get("GAVEL_QUESTION_RATE_LIMIT", 5)), 600)
+# A seller's new questions are batched: one unread notice kept current, and at most one email
+# per this many seconds.
+GAVEL_QUESTION_EMAIL_WINDOW = int(os.environ.get("GAVEL_QUESTION_EMAIL_WINDOW", 900))
+
 # --- Observability (docs/deploy.md). ---
 # /metrics answers loopback callers, or with this set only `Authorization: Bearer <token>`.
 GAVEL_METRICS_TOKEN = os.environ.get("GAVEL_METRICS_TOKEN", "")
