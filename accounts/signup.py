@@ -6,6 +6,7 @@ sign up with it. Both answer the person signing up the same way: check your inbo
 logged in by sign-up: they log in once they have read their email.
 """
 
+from django.contrib.auth.hashers import make_password
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -59,5 +60,7 @@ def sign_up(*, form, site_url: str) -> User | None:
         else:
             email_confirmation_send(user=user, site_url=site_url)
             return user
+    # Hash the password all the same: the answer's timing must not tell the two cases apart.
+    make_password(form.cleaned_data["password1"])
     _tell_owner(owner, site_url)
     return None
