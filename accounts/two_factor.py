@@ -109,7 +109,7 @@ def two_factor_setup(request):
                 device.save(update_fields=["confirmed"])
                 audit_record(actor=user, action="two_factor.enable", target=user)
             otp_login(request, device)
-            messages.success(request, "Two-factor sign-in is on: the admin now asks for a code.")
+            messages.success(request, "Two-factor sign-in is on: signing in now asks for a code.")
             return redirect("two_factor_setup")
         error = "That code is not right. Check your device's clock and try the next one."
     context = {"on": False, "secret": _secret(device), "uri": device.config_url, "error": error}
