@@ -109,3 +109,38 @@ async def test_the_sockets_need_the_code(settings):
         assert await socket(path, {}) == (False, 4403), path
     verified = {DEVICE_ID_SESSION_KEY: device.persistent_id}
     assert (await socket(f"/ws/orders/{order.pk}/", verified))[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_the_served_socket_reads_the_session_s_second_factor(settings):
+    """Through the whole ASGI stack: the session cookie of a password-only sign-in is refused,
+    the same session once its code is entered connects."""
+    from config.asgi import application
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    moderator, device = await database_sync_to_async(_moderator_with_authenticator)()
+    order = await database_sync_to_async(sold)()
+    client = await database_sync_to_async(_password_only)(moderator)
+
+    async def connects() -> bool:
+        cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+        communicator = WebsocketCommunicator(
+            application,
+            f"/ws/orders/{order.pk}/",
+            headers=[
+                (b"origin", b"http://testserver"),
+                (b"host", b"testserver"),
+                (b"cookie", cookie),
+            ],
+        )
+        connected, _ = await communicator.connect(timeout=5)
+        if connected:
+            await communicator.disconnect()
+        return connected
+
+    assert not await connects()
+    code = await database_sync_to_async(_code)(device, fresh=True)
+    form = {"otp_device": device.persistent_id, "otp_token": code}
+    response = await database_sync_to_async(client.post)(VERIFY, form)
+    assert response.status_code == 302
+    assert await connects()
