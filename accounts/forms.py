@@ -7,19 +7,21 @@ from accounts.models import User
 
 
 class SignUpForm(UserCreationForm):
-    """Create a bidder account: username, email (one account per address), password twice."""
+    """Create a bidder account: username, email, password twice.
+
+    The email is not a model field of the form, so that no check here tells whether an
+    account already uses it (one account per address is `accounts.signup`'s job, which
+    answers the same either way).
+    """
 
     email = forms.EmailField(required=True)
 
     class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # absent from the stubs
         model = User
-        fields = ("username", "email")
+        fields = ("username",)
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Another account uses this email address.")
-        return email
+        return self.cleaned_data["email"].strip()
 
 
 class DeleteAccountForm(forms.Form):

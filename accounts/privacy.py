@@ -1,15 +1,20 @@
 """A person's own data: the JSON export (`/me/export/`) and the account deletion that
-pseudonymizes them while the bid ledger, orders and feedback keep their rows."""
+pseudonymizes them while the bid ledger, orders and feedback keep their rows.
+
+Both cover everything a user wrote: the export holds it all (with the notices they were sent);
+deletion erases it all (questions go, report details and feedback comments are emptied).
+"""
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from auctions.errors import NotAllowed
-from auctions.models import Auction, Bid, Watch
+from auctions.models import Auction, Bid, Report, Watch
 from auctions.money import format_amount
 from auctions.services.audit import audit_record
 from orders.models import Feedback, Order, SecondChanceOffer
+from questions.models import Question
 
 
 def _iso(moment) -> str | None:
@@ -35,9 +40,54 @@ def _order(order: Order) -> dict:
     }
 
 
+def _written(user: User) -> dict:
+    """What `user` wrote besides bids and feedback: questions, answers, reports; and the
+    notices Gavel sent them."""
+    return {
+        "questions": [
+            {
+                "auction_id": q.auction_id,
+                "title": q.auction.title,
+                "text": q.text,
+                "answer": q.answer,
+                "asked_at": _iso(q.created_at),
+                "answered_at": _iso(q.answered_at),
+                "hidden": q.hidden,
+            }
+            for q in Question.objects.filter(asker=user).select_related("auction")
+        ],
+        "answers_given": [
+            {"auction_id": q.auction_id, "answer": q.answer, "answered_at": _iso(q.answered_at)}
+            for q in Question.objects.filter(auction__seller=user).exclude(answer="")
+        ],
+        "reports": [
+            {
+                "auction_id": r.auction_id,
+                "reason": r.reason,
+                "details": r.details,
+                "created_at": _iso(r.created_at),
+                "resolved_at": _iso(r.resolved_at),
+            }
+            for r in Report.objects.filter(reporter=user)
+        ],
+        "notices": [
+            {
+                "kind": n.kind,
+                "auction_id": n.auction_id,
+                "text": n.text,
+                "link": n.link,
+                "created_at": _iso(n.created_at),
+                "read_at": _iso(n.read_at),
+            }
+            for n in user.notices.all()
+        ],
+    }
+
+
 def account_export(*, user: User) -> dict:
     """Everything Gavel holds about `user` as their own: account, bids (with their own
-    maximums), watches, orders (bought and sold), offers and feedback they gave or received."""
+    maximums), watches, orders (bought and sold), offers, feedback they gave or received,
+    questions they asked or answered, reports they filed and notices they were sent."""
     bids = Bid.objects.filter(bidder=user).select_related("auction").order_by("placed_at", "pk")
     watches = Watch.objects.filter(user=user).select_related("auction")
     related = ("auction",)
@@ -89,6 +139,7 @@ def account_export(*, user: User) -> dict:
             {"order_id": f.order_id, "rating": f.rating, "comment": f.comment}
             for f in Feedback.objects.filter(recipient=user)
         ],
+        **_written(user),
     }
 
 
@@ -97,8 +148,10 @@ UNFINISHED = (Order.Status.AWAITING_PAYMENT, Order.Status.PAID, Order.Status.SHI
 
 def account_delete(*, user: User) -> User:
     """Delete `user`'s account by pseudonymizing it: name, email and profile are erased, the
-    password unusable, the account inactive; watches and notices go; bids, orders and
-    feedback stay (the ledger must replay), credited to "deleted-<id>".
+    password unusable, the account inactive; watches, notices and questions go; the text they
+    wrote in reports, feedback and shipping addresses is emptied; bids, orders, reports and
+    feedback ratings stay (the ledger must replay, moderators keep the report), credited to
+    "deleted-<id>".
 
     Refused for staff (sellers and moderators leave through an operator), while an order is
     unfinished, and while they have bids on an auction that has not ended.
@@ -125,6 +178,9 @@ def account_delete(*, user: User) -> User:
         row.save()
         Watch.objects.filter(user=row).delete()
         row.notices.all().delete()
+        Question.objects.filter(asker=row).delete()
+        Report.objects.filter(reporter=row).update(details="")
+        Feedback.objects.filter(author=row).update(comment="")
         Order.objects.filter(buyer=row).update(shipping_name="", shipping_address="")
         SecondChanceOffer.objects.filter(bidder=row, status="open").update(
             status=SecondChanceOffer.Status.DECLINED, decided_at=timezone.now()

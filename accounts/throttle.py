@@ -1,9 +1,11 @@
-"""Login throttling's audit trail: one audit entry per lockout of an account or an address.
+"""Login throttling's audit trail: one audit entry per lockout of an account at an address,
+or of an address.
 
-django-axes counts failed logins per account and per address (settings: `AXES_*`) and refuses
-a locked-out attempt before any password is hashed. Each refused attempt re-signals the
-lockout; this module writes the audit entry only for the first one in a cool-off period, so a
-flood adds no database write per request.
+django-axes counts failed logins per (account, address) pair and per address (settings:
+`AXES_*`; never per account alone, so nobody can lock another out of their own address) and
+refuses a locked-out attempt before any password is hashed. Each refused attempt re-signals
+the lockout; this module writes the audit entry only for the first one in a cool-off period,
+so a flood adds no database write per request.
 """
 
 from axes.helpers import (
@@ -21,7 +23,8 @@ from auctions.models import AuditLog
 
 
 def locked_parameters(request, username: str | None, ip_address: str) -> list[tuple[dict, str]]:
-    """Which of the lockout parameters (account, address) are over the limit, with their keys."""
+    """Which of the lockout parameters ((account, address), address) are over the limit, with
+    their keys."""
     credentials = getattr(request, "axes_credentials", None) or {"username": username}
     user_agent = getattr(request, "axes_user_agent", "")
     parameters = get_client_parameters(username, ip_address, user_agent, request, credentials)

@@ -1,14 +1,13 @@
 """Account views: sign-up and email settings (log in, log out and password change are Django's)."""
 
-from typing import cast
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import CreateView
@@ -23,30 +22,32 @@ from accounts.email_preferences import (
 from accounts.forms import DeleteAccountForm, SignUpForm
 from accounts.models import User
 from accounts.privacy import account_delete, account_export
+from accounts.signup import UsernameTaken, sign_up
 from auctions.errors import NotAllowed
 
 
 class SignUpView(CreateView):
-    """Create an account and log the new user in."""
+    """Create an account; the new user confirms their address, then logs in."""
 
     form_class = SignUpForm
     template_name = "registration/signup.html"
-    success_url = reverse_lazy("auctions:list")
+    success_url = reverse_lazy("login")
 
     def form_valid(self, form):
         # Accounts made here bid only once their address is confirmed; every other way of
-        # making an account (admin, staff, create_user) is trusted as it is.
-        form.instance.email_confirmed = False
-        response = super().form_valid(form)
-        user = cast(User, self.object)  # saved by form_valid
-        email_confirmation_send(user=user, site_url=site_url(self.request))
-        login(self.request, user, backend=settings.USER_BACKEND)
+        # making an account (admin, staff, create_user) is trusted as it is. Whether the
+        # address already had an account, the answer is the same (accounts.signup).
+        try:
+            sign_up(form=form, site_url=site_url(self.request))
+        except UsernameTaken:
+            form.add_error("username", "A user with that username already exists.")
+            return self.form_invalid(form)
         messages.info(
             self.request,
-            f"Welcome! We sent a link to {user.email}: open it to confirm your address "
-            "before your first bid.",
+            f"Check your inbox: we sent a message to {form.cleaned_data['email']}. Open its "
+            "link to confirm your address, then log in.",
         )
-        return response
+        return redirect(self.success_url)
 
 
 def site_url(request) -> str:
@@ -73,7 +74,12 @@ def email_confirm_resend(request):
     else:
         email_confirmation_send(user=request.user, site_url=site_url(request))
         messages.success(request, f"We sent a new link to {request.user.email}.")
-    return redirect(request.POST.get("next") or "auctions:me")
+    target = request.POST.get("next", "")
+    if "\x00" in target or not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        target = reverse("auctions:me")  # never off-site, never a URL no browser could follow
+    return redirect(target)
 
 
 @login_required

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from django.db.models import Q
 
-from auctions import json_input, presence, selectors, wire
+from auctions import presence, selectors, wire
 from auctions.errors import BadRequest, GavelError, NotAllowed, Unavailable
 from auctions.events import auction_group, user_group
 from auctions.forms import parse_bid_request
@@ -191,15 +191,6 @@ class AuctionConsumer(ReleasingJsonWebsocketConsumer):
         await self.send_json(snapshot)
 
     # --- from the client ---
-
-    async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        try:
-            content = json_input.loads(text_data or "")
-        except ValueError:
-            # Malformed, or nested too deeply to parse: an error reply, the socket lives on.
-            await self.send_json({"type": "error", "error": BadRequest.code})
-            return
-        await self.receive_json(content)
 
     async def receive_json(self, content, **kwargs):
         kind = content.get("type") if isinstance(content, dict) else None

@@ -15,6 +15,9 @@ REQUEST_ID_MAX = 64
 # The longest reason (a cancel, a void, a suspension, a report's details).
 REASON_MAX = 500
 
+# No text column takes it (PostgreSQL refuses it: a DataError, a 500), and no person types it.
+NUL = "\x00"
+
 # What a client may send: ids are echoed in replies and logs, so a plain alphabet.
 _CLIENT_REQUEST_ID = re.compile(rf"[A-Za-z0-9._:-]{{1,{REQUEST_ID_MAX}}}")
 
@@ -45,10 +48,13 @@ def amount_pair(cents: int | None, max_cents: int | None) -> None:
 
 
 def reason(value: object, *, required: bool = True) -> str:
-    """The stripped reason; INVALID_REASON when missing (if required), not text or too long."""
+    """The stripped reason; INVALID_REASON when missing (if required), not text, too long or
+    holding a NUL character."""
     if value is not None and not isinstance(value, str):
         raise InvalidReason("The reason must be text.")
     text = value.strip() if isinstance(value, str) else ""
+    if NUL in text:
+        raise InvalidReason("The reason may not contain a NUL character.")
     if required and not text:
         raise InvalidReason("A reason is required.")
     if len(text) > REASON_MAX:

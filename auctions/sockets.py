@@ -7,6 +7,11 @@ raises, or a server that abandons (cancels) the app, skips it, and with it the b
 (channels-redis's pub/sub layer: a Redis subscription and an in-process queue) until a pending
 receive is cancelled, which does not happen when the consumer stops with a message received
 but not yet handled. Here the release runs in a `finally` around the whole consumer instead.
+
+Every socket also reads its client's frames here, one way (`receive`): strict JSON through
+`auctions.json_input`; a binary, malformed or too deeply nested frame gets an error reply and
+the socket lives on. And none opens for a staff session that owes its second factor
+(`accounts.second_factor`).
 """
 
 import asyncio
@@ -16,11 +21,18 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from redis.exceptions import RedisError
 
+from accounts.second_factor import scope_owes_second_factor
+from auctions import json_input
+from auctions.errors import BadRequest
+
 logger = logging.getLogger(__name__)
 
 # The socket's "500": the code of the error frame and the close code (RFC 6455 "internal error").
 SERVER_ERROR = "SERVER_ERROR"
 CLOSE_SERVER_ERROR = 1011
+
+# The handshake refused: a staff session that has not entered its two-factor code.
+CLOSE_SECOND_FACTOR = 4403
 
 
 class ReleasingJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
@@ -50,6 +62,22 @@ class ReleasingJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "error": SERVER_ERROR})
             await self.close(code=CLOSE_SERVER_ERROR)
             raise StopConsumer() from None
+
+    async def websocket_connect(self, message):
+        if await scope_owes_second_factor(self.scope):
+            await self.close(code=CLOSE_SECOND_FACTOR)
+            return
+        await super().websocket_connect(message)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """A client frame, parsed strictly, to `receive_json`; anything else (binary, not JSON,
+        nested too deeply to parse) an error frame, and the socket lives on."""
+        try:
+            content = json_input.loads(text_data or "")
+        except ValueError:
+            await self.send_json({"type": "error", "error": BadRequest.code})
+            return
+        await self.receive_json(content)
 
     async def websocket_disconnect(self, message):
         raise StopConsumer()  # `__call__` releases what the socket held

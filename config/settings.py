@@ -236,7 +236,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# --- Login throttling (django-axes): per account and per address, counted in a cache. ---
+# --- Login throttling (django-axes): per (account, address) pair and per address, counted in a
+# cache. Never per account alone: failures from other addresses would then lock the account's
+# owner out from everywhere (anyone could lock anyone out).
 # A locked-out attempt is refused before any password is hashed, so a failed-login flood costs
 # a cache read per request. The counts live in Redis when there is one (shared by every web
 # process), else in this process's memory. accounts.throttle audits each lockout once.
@@ -252,7 +254,7 @@ CACHES["login_throttle"] = (
 )
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_CACHE = "login_throttle"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_FAILURE_LIMIT = int(os.environ.get("GAVEL_LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GAVEL_LOGIN_LOCKOUT_MINUTES", 15)))
 AXES_RESET_ON_SUCCESS = True
@@ -472,6 +474,13 @@ GAVEL_ORDER_PAYMENT_DAYS = int(os.environ.get("GAVEL_ORDER_PAYMENT_DAYS", 7))
 OTP_TOTP_ISSUER = "Gavel"
 # Hours a second-chance offer stays open to the next bidder.
 GAVEL_SECOND_CHANCE_HOURS = int(os.environ.get("GAVEL_SECOND_CHANCE_HOURS", 48))
+
+# --- Questions to sellers (questions.services). ---
+# Per-user limit on questions: at most this many asked in the window (seconds).
+GAVEL_QUESTION_RATE_LIMIT = (int(os.environ.get("GAVEL_QUESTION_RATE_LIMIT", 5)), 600)
+# A seller's new questions are batched: one unread notice kept current, and at most one email
+# per this many seconds.
+GAVEL_QUESTION_EMAIL_WINDOW = int(os.environ.get("GAVEL_QUESTION_EMAIL_WINDOW", 900))
 
 # --- Observability (docs/deploy.md). ---
 # /metrics answers loopback callers, or with this set only `Authorization: Bearer <token>`.

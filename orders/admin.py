@@ -18,7 +18,7 @@ from auctions.admin.reason import apply_each, render_reason_page
 from auctions.errors import GavelError
 from auctions.templatetags.money import format_money
 from orders.models import Feedback, Order, SecondChanceOffer
-from orders.services.offers import next_bidder, offer_make
+from orders.services.offers import offer_make, offer_preview
 from orders.services.orders import (
     TRACKING_MAX,
     order_mark_paid,
@@ -220,14 +220,19 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
         )
 
     def offer_view(self, request, object_id):
+        """The confirmation page of a second-chance offer. Its price is the next bidder's
+        private maximum, so it is shown only while the seller can make the offer; otherwise
+        the refusal, back on the order's page."""
         obj = self.get_object(request, unquote(object_id))
-        chosen = next_bidder(auction_id=obj.auction_id) if obj is not None else None
-        note = (
-            f"The lot goes to the next bidder at their own highest bid, "
-            f"{format_money(chosen[1])}; they have a limited time to accept."
-            if chosen
-            else "No other bidder is left to offer this lot to."
-        )
+        if obj is None or not self.has_change_permission(request, obj):
+            return self._get_obj_does_not_exist_redirect(  # type: ignore[attr-defined]  # private, unstubbed
+                request, self.opts, object_id
+            )
+        try:
+            price = offer_preview(order=obj, actor=request.user)
+        except GavelError as error:
+            self._refused(request, error)
+            return HttpResponseRedirect(reverse("admin:orders_order_change", args=[obj.pk]))
         return self._step_view(
             request,
             object_id,
@@ -236,7 +241,8 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
             submit="Make the offer",
             done="Offer sent",
             call=lambda order, data: offer_make(order=order, actor=request.user),
-            note=note,
+            note=f"The lot goes to the next bidder at their own highest bid, "
+            f"{format_money(price)}; they have a limited time to accept.",
         )
 
 

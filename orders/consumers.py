@@ -5,8 +5,6 @@ as the page is a 404 to them). Each step sends `{"type": "order", "order_id", "s
 "step"}`; the page then reloads its status section.
 """
 
-import json
-
 from channels.db import database_sync_to_async
 
 from auctions.sockets import ReleasingJsonWebsocketConsumer
@@ -37,13 +35,6 @@ class OrderConsumer(ReleasingJsonWebsocketConsumer):
         # The socket only listens; a client message gets a pong or nothing.
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
-
-    @classmethod
-    async def decode_json(cls, text_data):
-        try:
-            return json.loads(text_data)
-        except ValueError:
-            return None
 
     async def order_updated(self, message):
         await self.send_json(message["event"])

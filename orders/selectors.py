@@ -63,8 +63,8 @@ def seller_by_name(*, name: str) -> User | None:
     everywhere else) is never confirmed by this page.
     """
     name = name.strip()
-    if not name:
-        return None
+    if not name or "\x00" in name:
+        return None  # no name holds a NUL (and PostgreSQL would refuse the query)
     sellers = User.objects.filter(auctions_selling__isnull=False).distinct()
     match = sellers.filter(public_name__iexact=name).first()
     if match is not None:

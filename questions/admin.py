@@ -54,10 +54,12 @@ class QuestionAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_readonly_fields(self, request, obj=None):
+    def has_change_permission(self, request, obj=None):
+        # Only the lot's seller answers (the one field there is to change); to anyone else, a
+        # moderator included, a question is view-only, and their POST a 403 that saves nothing.
         if obj is not None and obj.auction.seller_id != request.user.pk:
-            return (*self.readonly_fields, "answer")
-        return self.readonly_fields
+            return False
+        return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         question_answer(question=obj, actor=request.user, answer=form.cleaned_data["answer"])

@@ -23,4 +23,6 @@ class Question(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return self.text[:60]
+        # Not the asker's words: this is what the append-only audit log copies as the target's
+        # name, and an account's deletion erases everything its owner wrote.
+        return f"Question {self.pk} on auction {self.auction_id}"

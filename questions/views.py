@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from auctions import selectors
-from auctions.errors import NotAllowed
+from auctions.errors import GavelError
 from questions.services import question_ask
 
 
@@ -19,7 +19,7 @@ def ask_post(request, pk: int):
         raise Http404("No such auction.")
     try:
         question_ask(auction=auction, asker=request.user, text=request.POST.get("text", ""))
-    except NotAllowed as error:
+    except GavelError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "Your question is sent; its answer will show on this page.")

@@ -78,6 +78,8 @@ class DeclaredLookupsOnly(ModelAdminMixin):
         return False
 
     def lookup_allowed(self, lookup, value, request=None):
+        if "\x00" in str(value):
+            return False  # no stored value holds a NUL, and PostgreSQL refuses it in a query
         if self._limit_choices_lookup(lookup, value):
             return True
         if not super().lookup_allowed(lookup, value, request):

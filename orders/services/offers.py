@@ -45,6 +45,34 @@ def next_bidder(*, auction_id: int) -> tuple[int, int] | None:
     return (row["bidder_id"], row["top"]) if row else None
 
 
+def _offer_target(row: Order, actor) -> tuple[int, int]:
+    """(bidder id, price) of the offer `actor` may make on `row`, or the refusal."""
+    if actor.pk != row.seller_id:
+        raise NotYourOrder()
+    if row.status != Order.Status.CLOSED:
+        raise OfferRefused("A second-chance offer follows an order that closed unpaid.")
+    auction_id = row.auction_id
+    if Order.objects.filter(auction_id=auction_id).exclude(status=Order.Status.CLOSED).exists():
+        raise OfferRefused("This lot already has an order.")
+    if SecondChanceOffer.objects.filter(auction_id=auction_id, status=OS.OPEN).exists():
+        raise OfferRefused("This lot already has an open offer.")
+    chosen = next_bidder(auction_id=auction_id)
+    if chosen is None:
+        raise OfferRefused("No other bidder is left to offer this lot to.")
+    return chosen
+
+
+def offer_preview(*, order: Order, actor) -> int:
+    """The price `offer_make` would offer the lot of `order` at, for the seller's confirmation
+    page; raises the refusal `offer_make` would raise instead.
+
+    The price is the next bidder's own highest bid, which is private until offered: nobody
+    sees it unless an offer can be made now.
+    """
+    row = Order.objects.get(pk=order.pk)
+    return _offer_target(row, actor)[1]
+
+
 def offer_make(*, order: Order, actor) -> SecondChanceOffer:
     """The seller offers the lot of `order` (closed unpaid) to the next bidder.
 
@@ -53,19 +81,8 @@ def offer_make(*, order: Order, actor) -> SecondChanceOffer:
     """
     with transaction.atomic():
         row = Order.objects.select_for_update().select_related("auction").get(pk=order.pk)
-        if actor.pk != row.seller_id:
-            raise NotYourOrder()
-        if row.status != Order.Status.CLOSED:
-            raise OfferRefused("A second-chance offer follows an order that closed unpaid.")
+        bidder_id, price = _offer_target(row, actor)
         auction = row.auction
-        if Order.objects.filter(auction_id=auction.pk).exclude(status=Order.Status.CLOSED).exists():
-            raise OfferRefused("This lot already has an order.")
-        if SecondChanceOffer.objects.filter(auction_id=auction.pk, status=OS.OPEN).exists():
-            raise OfferRefused("This lot already has an open offer.")
-        chosen = next_bidder(auction_id=auction.pk)
-        if chosen is None:
-            raise OfferRefused("No other bidder is left to offer this lot to.")
-        bidder_id, price = chosen
         try:
             with transaction.atomic():
                 offer = SecondChanceOffer.objects.create(

@@ -43,6 +43,7 @@ def test_a_signed_up_account_bids_only_after_confirming(django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         assert _sign_up(client).status_code == 302
     user = User.objects.get(username="newbie")
+    client.force_login(user)
     assert user.email_confirmed is False
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["newbie@example.com"]
     auction = make_auction()
@@ -82,9 +83,7 @@ def test_accounts_made_any_other_way_are_trusted():
 
 def test_emails_are_unique_whatever_their_case():
     User.objects.create_user("first", email="Same@Example.com", password="pw")
-    response = _sign_up(Client(), username="second", email="same@example.COM")
-    assert response.status_code == 200
-    assert "Another account uses this email address." in response.text
+    _sign_up(Client(), username="second", email="same@example.COM")
     assert not User.objects.filter(username="second").exists()
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create_user("third", email="SAME@example.com", password="pw")
@@ -101,3 +100,34 @@ def test_the_login_page_links_to_password_reset_which_mails_a_link():
     assert response.status_code == 302
     assert mail.outbox[-1].to == ["forgetful@example.com"]
     assert "/accounts/reset/" in mail.outbox[-1].body
+
+
+def test_sign_up_does_not_tell_whether_an_address_has_an_account(
+    django_capture_on_commit_callbacks,
+):
+    """As password reset: the same answer either way; the address's owner hears of the try."""
+    owner = User.objects.create_user("owner", email="taken@example.com", password="pw")
+    answers = []
+    for username, email in (("fresh", "fresh@example.com"), ("intruder", "Taken@Example.com")):
+        client = Client()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _sign_up(client, username=username, email=email)
+        page = client.get(response["Location"]).text
+        told = re.search(r'<ul class="messages".*?</ul>', page, re.S).group(0)
+        answers.append(
+            (
+                response.status_code,
+                response["Location"],
+                told.replace(email, "EMAIL"),
+                bool(client.session.get("_auth_user_id")),
+            )
+        )
+        assert "Another account uses" not in page
+    assert answers[0] == answers[1]
+    assert not User.objects.filter(username="intruder").exists()
+    assert User.objects.filter(email__iexact="taken@example.com").count() == 1
+    (fresh_mail,) = [m for m in mail.outbox if m.to == ["fresh@example.com"]]
+    assert "/accounts/confirm/" in fresh_mail.body
+    (notice,) = [m for m in mail.outbox if m.to == [owner.email]]
+    assert "already" in notice.body and "/accounts/password_reset/" in notice.body
+    assert "/accounts/confirm/" not in notice.body

@@ -84,3 +84,52 @@ def test_deletion_waits_for_open_orders_and_open_auctions_and_refuses_staff():
     assert (
         User.objects.filter(username__in=["buyer", "bidder", "shop"], is_active=True).count() == 3
     )
+
+
+def _writer():
+    """A bidder who wrote in every place a user writes: a question (answered), a report's
+    details, feedback's comment, a shipping address; and who was sent a notice."""
+    from auctions.services.moderation import auction_report
+    from notices.services import notice_create
+    from orders.services.feedback import feedback_leave
+    from questions.services import question_answer, question_ask
+
+    me = make_user("writer")
+    lot = make_auction(title="Barometer")
+    question = question_ask(auction=lot, asker=me, text="MARK-QUESTION: does it work?")
+    question_answer(question=question, actor=lot.seller, answer="MARK-ANSWER: it does.")
+    auction_report(auction=lot, reporter=me, reason="other", details="MARK-REPORT: a copy")
+    order = sold(buyer=me)
+    order_mark_paid(order=order, actor=order.seller)
+    order_mark_received(order=order, actor=me)
+    Order.objects.filter(pk=order.pk).update(shipping_address="MARK-ADDRESS 1 High St")
+    feedback_leave(order=order, author=me, rating="positive", comment="MARK-FEEDBACK great")
+    notice_create(user=me, kind="question", text="MARK-NOTICE: you were answered")
+    return me
+
+
+def test_the_export_holds_everything_i_wrote_and_was_sent():
+    me = _writer()
+    data = json.loads(client_for(me).get("/me/export/").content)
+    text = json.dumps(data)
+    for mark in ("QUESTION", "ANSWER", "REPORT", "ADDRESS", "FEEDBACK", "NOTICE"):
+        assert f"MARK-{mark}" in text, mark
+    assert [q["text"] for q in data["questions"]] == ["MARK-QUESTION: does it work?"]
+    assert [r["details"] for r in data["reports"]] == ["MARK-REPORT: a copy"]
+    assert "MARK-NOTICE: you were answered" in [n["text"] for n in data["notices"]]
+
+
+def test_deleting_erases_everything_i_wrote():
+    from django.apps import apps
+    from django.db import models
+
+    me = _writer()
+    assert client_for(me).post("/me/delete/", {"password": "pw-writer"}).status_code == 302
+    left = []
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, (models.CharField, models.TextField)):
+                rows = model.objects.filter(**{f"{field.name}__contains": "MARK-"})
+                left += [(model._meta.label, field.name) for _ in rows]
+    # The seller's answer went with the question it answered; nothing of mine is left.
+    assert left == []

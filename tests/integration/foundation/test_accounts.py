@@ -11,7 +11,7 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_sign_up_creates_the_account_and_logs_in(client):
+def test_sign_up_creates_the_account_then_its_owner_logs_in(client):
     response = client.post(
         reverse("signup"),
         {
@@ -21,8 +21,12 @@ def test_sign_up_creates_the_account_and_logs_in(client):
             "password2": "a-Long-unusual-pass-42",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("login")
     assert User.objects.filter(username="newbidder").exists()
+    assert not client.session.get("_auth_user_id")  # not before they read their email
+    response = client.post(
+        reverse("login"), {"username": "newbidder", "password": "a-Long-unusual-pass-42"}
+    )
     assert client.session.get("_auth_user_id")
 
 

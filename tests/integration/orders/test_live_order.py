@@ -36,3 +36,32 @@ async def test_the_order_socket_hears_each_step_and_refuses_strangers(settings):
     event = await buyer_socket.receive_json_from(timeout=3)
     assert event == {"type": "order", "order_id": order.pk, "status": "paid", "step": "paid"}
     await buyer_socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"bytes_data": b"\x00\xff binary"},
+        {"text_data": "[" * 100_000 + "]" * 100_000},
+        {"text_data": "{not json"},
+    ],
+    ids=["binary", "deeply-nested", "malformed"],
+)
+async def test_the_order_socket_answers_a_frame_it_cannot_read_and_lives_on(settings, frame):
+    # The same input handling as the auction socket (auctions.sockets): an error frame, no crash.
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    order = await database_sync_to_async(sold)()
+    communicator = WebsocketCommunicator(
+        URLRouter(websocket_urlpatterns), f"/ws/orders/{order.pk}/"
+    )
+    communicator.scope["user"] = order.buyer
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.send_to(**frame)
+    assert await communicator.receive_json_from(timeout=5) == {
+        "type": "error",
+        "error": "BAD_REQUEST",
+    }
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from(timeout=5) == {"type": "pong"}
+    await communicator.disconnect()
