@@ -44,8 +44,10 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
 
-from auctions import json_input, selectors, wire
+from auctions import engine, json_input, selectors, wire
 from auctions.errors import BadRequest, BodyTooLarge, GavelError, NotAllowed, NotFound
 from auctions.forms import parse_bid_request
 from auctions.outage import is_outage, unavailable_response
@@ -140,7 +142,8 @@ class LeanBidRoute:
 
     async def _user_id(self, request: HttpRequest) -> int | None:
         """The session's user, as `django.contrib.auth.get_user` trusts it: a known backend, an
-        active user and the session's auth hash equal to the user's (else anonymous)."""
+        active user and the session's auth hash equal to the user's (else anonymous). A staff
+        session that owes its second factor is refused (NOT_ALLOWED)."""
         session = request.session
         user_id = await session.aget(SESSION_KEY)
         backend = await session.aget(BACKEND_SESSION_KEY)
@@ -158,6 +161,12 @@ class LeanBidRoute:
             # Django also accepts a hash made with a fallback secret key (and then rotates it);
             # such a session is refused here: its next page view rotates it.
             return None
+        if standing.second_factor:
+            # A staff session signed in by password only holds no powers anywhere, this route
+            # included, until its code was entered (accounts/second_factor.py).
+            device = await session.aget(DEVICE_ID_SESSION_KEY)
+            if not device or not await engine.offload(user_id, _device_confirmed, user_id, device):
+                raise NotAllowed("Enter your two-factor code first.")
         return user_id
 
     def _finish(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
@@ -173,6 +182,12 @@ class LeanBidRoute:
         for hook in hooks:
             response = hook(request, response)
         return response
+
+
+def _device_confirmed(user_id: int, persistent_id: str) -> bool:
+    """Whether the session's device is one of the user's confirmed ones (django-otp's check)."""
+    device = Device.from_persistent_id(persistent_id)
+    return device is not None and device.user_id == user_id and device.confirmed
 
 
 async def _read_body(scope: dict, receive: Callable[[], Awaitable[dict]]) -> tuple[bytes, bool]:

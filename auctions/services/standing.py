@@ -11,8 +11,11 @@ very next bid on any socket or route.
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django_otp import user_has_device
+from django_otp.models import Device
 from redis.exceptions import RedisError
 
 from accounts.models import User
@@ -30,6 +33,8 @@ class Standing:
     suspended: bool
     email_confirmed: bool
     session_hash: str
+    # Staff with a confirmed authenticator: a session holds no powers until its code was entered.
+    second_factor: bool = False
 
     @classmethod
     def of(cls, user: User) -> "Standing":
@@ -41,6 +46,8 @@ class Standing:
             suspended=user.is_suspended,
             email_confirmed=user.email_confirmed,
             session_hash=user.get_session_auth_hash(),
+            second_factor=(user.is_staff or user.is_superuser)
+            and user_has_device(user, confirmed=True),
         )
 
     def fields(self) -> dict[str, str]:
@@ -61,6 +68,7 @@ class Standing:
                 suspended=fields["suspended"] == "1",
                 email_confirmed=fields["email_confirmed"] == "1",
                 session_hash=fields["session_hash"],
+                second_factor=fields["second_factor"] == "1",
             )
         except (KeyError, ValueError):
             return None
@@ -110,9 +118,22 @@ def _user_changed(sender: Any, instance: Any, created: bool = False, **kwargs: A
         transaction.on_commit(lambda: _forget(user_id), robust=True)
 
 
+def _device_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if instance.user_id is not None:
+        user_id = instance.user_id
+        _forget(user_id)
+        transaction.on_commit(lambda: _forget(user_id), robust=True)
+
+
 def connect_signals() -> None:
     """Drop a user's standing whenever the user row is saved or deleted."""
     from django.db.models.signals import post_delete, post_save
 
     post_save.connect(_user_changed, sender=User, dispatch_uid="gavel-standing-save")
     post_delete.connect(_user_changed, sender=User, dispatch_uid="gavel-standing-delete")
+    # A confirmed (or removed) authenticator changes what a staff session may do.
+    for device_model in (model for model in apps.get_models() if issubclass(model, Device)):
+        post_save.connect(_device_changed, sender=device_model, dispatch_uid="gavel-standing-otp")
+        post_delete.connect(
+            _device_changed, sender=device_model, dispatch_uid="gavel-standing-otp-del"
+        )

@@ -138,3 +138,24 @@ async def test_the_served_socket_reads_the_session_s_second_factor(settings):
     response = await database_sync_to_async(client.post)(VERIFY, form)
     assert response.status_code == 302
     assert await connects()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_lean_bid_route_refuses_a_session_that_owes_its_code(fake_engine_redis):
+    """`POST /api/auctions/<id>/bids` is served before Django's middleware: it reads the same
+    rule from the staff member's standing and the session's device."""
+    from tests.asgi_client import AsgiClient
+
+    moderator, device = _moderator_with_authenticator()
+    auction = make_auction()
+    client = _password_only(moderator)
+    path = f"/api/auctions/{auction.pk}/bids"
+    refused = AsgiClient(client).post(path, {"amount": "10.00", "request_id": "code-1"})
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "NOT_ALLOWED"
+
+    form = {"otp_device": device.persistent_id, "otp_token": _code(device, fresh=True)}
+    assert client.post(VERIFY, {**form, "next": "/"}).status_code == 302
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+    accepted = AsgiClient(client).post(path, {"amount": "10.00", "request_id": "code-2"})
+    assert accepted.status_code == 201, accepted.content
