@@ -195,6 +195,7 @@ async def _bidders(url: str, origin: str, cookies: list[dict], seconds: float) -
             aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1), headers=headers)
         )
     acks: dict[int, float] = {}
+    sent: dict[int, float] = {}
     refused = 0
     state = {"min_bid": START}
 
@@ -204,10 +205,12 @@ async def _bidders(url: str, origin: str, cookies: list[dict], seconds: float) -
         body = json.dumps(
             {"amount": f"{amount // 100}.{amount % 100:02d}", "request_id": uuid.uuid4().hex}
         )
+        started = time.monotonic()
         async with session.post(url, data=body) as response:
             answer = await response.json(content_type=None)
         if answer.get("accepted"):
             acks[answer["seq"]] = time.monotonic()
+            sent[answer["seq"]] = started
             cents = int(answer["price"].replace(".", ""))
             state["min_bid"] = max(state["min_bid"], cents + INCREMENT)
         else:
@@ -237,6 +240,7 @@ async def _bidders(url: str, origin: str, cookies: list[dict], seconds: float) -
             await session.close()
     return {
         "acks": acks,
+        "sent": sent,
         "refused": refused,
         "attempts": sum(1 for _ in acks) + refused,
         "elapsed": time.monotonic() - start,
@@ -266,10 +270,16 @@ def finish_bidders(bidders, seconds: float) -> dict:
 # --- the measurement ------------------------------------------------------------------------
 
 
-def delivery(parts: list[dict], acks: dict[int, float], window=(0.0, float("inf"))) -> dict:
-    """Delivered fraction and latency from each bid's response, for acks inside `window`."""
+def delivery(
+    parts: list[dict],
+    acks: dict[int, float],
+    window=(0.0, float("inf")),
+    sent: dict[int, float] | None = None,
+) -> dict:
+    """Delivered fraction and latency from each bid's response (and, given `sent`, from the
+    moment it was sent), for acks inside `window`."""
     chosen = {seq: at for seq, at in acks.items() if window[0] <= at <= window[1]}
-    latencies, delivered, expected = [], 0, 0
+    latencies, from_send, delivered, expected = [], [], 0, 0
     for part in parts:
         for bids in part.get("bids", []):
             expected += len(chosen)
@@ -278,12 +288,17 @@ def delivery(parts: list[dict], acks: dict[int, float], window=(0.0, float("inf"
                 if received is not None:
                     delivered += 1
                     latencies.append(1000 * (received - acked))
-    return {
+                    if sent is not None and seq in sent:
+                        from_send.append(1000 * (received - sent[seq]))
+    figures = {
         "delivered_fraction": round(delivered / expected, 6) if expected else None,
         "p50_ms": percentile(latencies, 0.50),
         "p99_ms": percentile(latencies, 0.99),
         "max_ms": max(latencies, default=None),
     }
+    if sent is not None:
+        figures["p99_from_send_ms"] = percentile(from_send, 0.99)
+    return figures
 
 
 def main() -> dict:
@@ -328,7 +343,10 @@ def main() -> dict:
                 "steady_connected": sum(p.get("connected", 0) for p in parts),
                 "steady_resyncs": sum(p.get("resyncs", 0) for p in parts),
                 "steady_out_of_order": sum(p.get("out_of_order", 0) for p in parts),
-                **{f"steady_{k}": v for k, v in delivery(parts, steady["acks"]).items()},
+                **{
+                    f"steady_{k}": v
+                    for k, v in delivery(parts, steady["acks"], sent=steady["sent"]).items()
+                },
             }
         )
         print(f"   steady: {json.dumps(figures)}", flush=True)
