@@ -454,6 +454,9 @@ GAVEL_WORKER_IN_PROCESS = env_flag("GAVEL_WORKER_IN_PROCESS", False)
 # A web process that answered UNAVAILABLE after the bid script ran writes the bid's stream
 # entry to the ledger itself, retrying in the background (auctions.services.catchup).
 GAVEL_LEDGER_CATCHUP = env_flag("GAVEL_LEDGER_CATCHUP", True)
+# Fault injection for `make faults` only: a web process about to write the ledger row of a bid
+# whose request id starts with this exits at once (auctions.engine.ledger). Empty: never.
+GAVEL_FAULT_EXIT_BEFORE_LEDGER = os.environ.get("GAVEL_FAULT_EXIT_BEFORE_LEDGER", "")
 # The JSON API answers a failed CSRF check with a coded JSON 403; pages keep Django's page.
 CSRF_FAILURE_VIEW = "auctions.views.api.csrf_failure"
 # How long (seconds) an ended or cancelled auction's Redis hot state and stream stay after the

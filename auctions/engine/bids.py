@@ -194,8 +194,7 @@ def _write_ledger(auction: Auction, bid: BidPlaced, entries: list[Event]) -> lis
     """
     try:
         try:
-            ledger.record(auction, entries)
-            return entries
+            return ledger.record(auction, entries)
         except IntegrityError:
             written = ledger.record_missing(auction, entries)
             if not _stored_as_ours(auction, bid, entries):

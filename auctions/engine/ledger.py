@@ -5,6 +5,12 @@
 A fresh bid calls `record` before it is acknowledged; the reconciler calls `record_missing` for
 whatever the stream holds that the table lacks.
 
+The ledger is always a gapless prefix of the stream: both writers first write, in the same
+transaction, every stream entry between the ledger's last seq and the first one they were given
+(a bid applied in Redis whose process died before its own write, the worker down). Otherwise an
+acknowledged entry would sit above a hole that a Redis loss makes permanent, and the state
+reloaded from the ledger would contradict what its bidder was told.
+
 What the rows imply beyond the engine (an order for a sale, the emails of the outbox) must
 commit with them, yet belongs to the apps above, which the engine does not import: both writers
 call `hooks.consequences`, in their transaction, with the events they wrote (registered once at
@@ -12,15 +18,24 @@ startup; see `hooks`). Announcing (broadcast, live notices) is not a consequence
 records an event announces it after commit.
 """
 
+import logging
+import os
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from auctions.engine import hooks
 from auctions.engine.clock import from_ms
 from auctions.engine.records import BidPlaced, BidVoided, Cancelled, Ended, Event
+from auctions.engine.stream import stream_records
+from auctions.errors import Unavailable
 from auctions.events.shapes import public_event
 from auctions.inputs import REASON_MAX, REQUEST_ID_MAX
 from auctions.models import Auction, AuctionEvent, Bid
+
+log = logging.getLogger(__name__)
 
 
 def stored_request_id(request_id: str, seq: int) -> str:
@@ -87,24 +102,81 @@ def _apply(auction: Auction, record: Event, careful: bool = False) -> None:
         )
 
 
-def record(auction: Auction, entries: list[Event]) -> None:
-    """Write `entries` and their consequences in one transaction; raises IntegrityError if one
-    is already there.
+def _missing_before(auction: Auction, first_seq: int) -> list[Event]:
+    """The stream entries between the ledger's last seq below `first_seq` and `first_seq`.
+
+    Raises `Unavailable` when Redis cannot be read or no longer holds all of them (trimmed
+    away): writing `first_seq` then would leave a hole under it.
+    """
+    last = (
+        AuctionEvent.objects.filter(auction_id=auction.pk, seq__lt=first_seq)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    ) or 0
+    if last == first_seq - 1:
+        return []
+    try:
+        missing = [e for e in stream_records(auction.pk, last) if e.seq < first_seq]
+    except RedisError as error:
+        log.warning(
+            "auction %s: reading the stream to fill the ledger failed: %s", auction.pk, error
+        )
+        raise Unavailable() from error
+    if [e.seq for e in missing] != list(range(last + 1, first_seq)):
+        log.error(
+            "auction %s: the ledger ends at seq %s and the stream no longer holds every entry "
+            "up to %s; refusing to write above a hole",
+            auction.pk,
+            last,
+            first_seq,
+        )
+        raise Unavailable()
+    return missing
+
+
+def _exit_if_fault_hook(entries: list[Event]) -> None:
+    """Tests' fault hook: with `GAVEL_FAULT_EXIT_BEFORE_LEDGER` set, the process dies at once
+    (no cleanup) when it is about to record a bid whose request id starts with that value:
+    applied in Redis, never in the ledger, like a process killed between script and ledger."""
+    marker = settings.GAVEL_FAULT_EXIT_BEFORE_LEDGER
+    if marker and any(
+        isinstance(e, BidPlaced) and e.request_id.startswith(marker) for e in entries
+    ):
+        log.error("fault hook: exiting before the ledger write of request %s", marker)
+        os._exit(1)
+
+
+def record(auction: Auction, entries: list[Event]) -> list[Event]:
+    """Write `entries`, after the stream entries the ledger lacks below them, and their
+    consequences in one transaction; returns every entry written (the missing ones first).
 
     The fast path for a fresh bid: no existence check, the unique (auction, seq) constraints
-    catch a racing reconciler, and the caller then uses `record_missing`.
+    catch a racing writer (IntegrityError; the caller then uses `record_missing`). Raises
+    `Unavailable` when the missing entries cannot be read from the stream.
     """
+    _exit_if_fault_hook(entries)
     with transaction.atomic():
+        written = _missing_before(auction, entries[0].seq) if entries else []
+        for entry in written:
+            _apply(auction, entry, careful=True)
         for entry in entries:
             _apply(auction, entry)
-        hooks.consequences(auction, entries)
+        written += entries
+        hooks.consequences(auction, written)
+    return written
 
 
 def record_missing(auction: Auction, entries: list[Event]) -> list[Event]:
-    """Write those of `entries` the table lacks, and their consequences, in one transaction,
-    idempotently; returns the ones written."""
+    """Write those of `entries` the table lacks, after the stream entries it lacks below them,
+    and their consequences, in one transaction, idempotently; returns the ones written.
+
+    Raises `Unavailable` when the missing entries below cannot be read from the stream.
+    """
     written: list[Event] = []
     with transaction.atomic():
+        if entries:
+            entries = _missing_before(auction, min(e.seq for e in entries)) + entries
         present = set(
             AuctionEvent.objects.filter(
                 auction_id=auction.pk, seq__in=[entry.seq for entry in entries]

@@ -2,8 +2,9 @@
 
 The suite starts its own PostgreSQL and Redis on free ports, two web processes (`make serve`'s
 uvicorn command) and the worker, then runs each fault: Redis killed and restarted empty,
-PostgreSQL stopped for 10 s, a web process killed, the worker killed, and the worker down
-while Redis is lost. After each it checks that every acknowledged bid is in the ledger, seqs
+PostgreSQL stopped for 10 s, a web process killed, the worker killed, the worker down while
+Redis is lost, and a web process killed between a bid's script and its ledger write (worker
+down, later bids acknowledged, then Redis lost). After each it checks that every acknowledged bid is in the ledger, seqs
 have no gap, the ledger's replay equals the hot state, every answered request id gets its
 first answer again, and nothing answered 500; it prints the time to recover (from the service's
 return to the next accepted bid). Exit status 1 when a check fails.
@@ -23,6 +24,9 @@ BIDDERS = 30
 AUCTIONS = 3
 WARM_SECONDS = 4.0
 AFTER_SECONDS = 5.0
+# The web processes' fault hook (GAVEL_FAULT_EXIT_BEFORE_LEDGER): a bid whose request id starts
+# with this kills the process that is about to write it to the ledger.
+EXIT_BEFORE_LEDGER = "fault-exit-before-ledger"
 
 
 def child_env(pg: PostgresServer, rd: RedisServer) -> dict:
@@ -39,6 +43,7 @@ def child_env(pg: PostgresServer, rd: RedisServer) -> dict:
         "GAVEL_LOG_FORMAT": "text",
         "DJANGO_LOG_LEVEL": "WARNING",
         "GAVEL_REQUIRE_SERVICES": "1",
+        "GAVEL_FAULT_EXIT_BEFORE_LEDGER": EXIT_BEFORE_LEDGER,
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     return env
@@ -242,6 +247,29 @@ class Suite:
         self.worker.start()
         return back
 
+    def killed_between_script_and_ledger(self) -> float:
+        """Worker down; web1 dies between a bid's script and its ledger write; web2 goes on
+        acknowledging bids above that entry; then Redis is lost."""
+        from tests.faults.load import bid_once
+
+        self.worker.kill()
+        auction_id, bidder = self.auctions[0], self.bidders[0]
+        for attempt in range(20):  # a racing bid may raise the minimum first: bid again
+            bid_once(self.bases[0], auction_id, bidder, f"{EXIT_BEFORE_LEDGER}-{attempt}")
+            if self.web[0].process is not None and self.web[0].process.poll() is not None:
+                break
+        else:
+            raise RuntimeError("the fault hook did not kill the web process")
+        time.sleep(2)  # later bids are acknowledged by web2
+        self.redis.kill()
+        time.sleep(1)
+        self.redis.start()
+        back = time.monotonic()
+        self.web[0].start()
+        time.sleep(3)
+        self.worker.start()
+        return back
+
 
 def _interrupted(signum, frame):
     raise KeyboardInterrupt  # so the servers this suite started are stopped on the way out
@@ -262,6 +290,7 @@ def main() -> int:
         suite.scenario("a web process killed", suite.web_process_killed)
         suite.scenario("the worker killed", suite.worker_killed)
         suite.scenario("worker down, then redis lost", suite.worker_down_then_redis_lost)
+        suite.scenario("killed between script and ledger", suite.killed_between_script_and_ledger)
     finally:
         suite.stop()
     failed = [name for name, _, _, problems in suite.results if problems]

@@ -68,7 +68,7 @@ def test_a_bid_losing_its_seq_to_an_earlier_durable_bid_resyncs_the_engine(engin
                 outcome["bob"] = bid(auction, bob, 1500, request_id="bob")
             except Unavailable as error:
                 outcome["bob"] = error
-            return None  # her row was written meanwhile, below
+            return entries  # her row is written meanwhile, below
         if len(calls) == 2:
             real(auction_, calls[0])  # Alice's row lands first...
         return real(auction_, entries)  # ...so Bob's finds seq 1 taken
