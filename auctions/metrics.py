@@ -13,9 +13,10 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from prometheus_client import Counter, Gauge, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from auctions.engine import keys
@@ -50,6 +51,37 @@ if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 
     # A live gauge of a process that exited must not count any more.
     atexit.register(multiprocess.mark_process_dead, os.getpid())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def forget_dead_processes(directory: str) -> list[int]:
+    """Drop the live gauges (`liveall`, `livesum`, …) of processes that no longer exist.
+
+    A process killed with SIGKILL never runs its atexit `mark_process_dead`, and its files
+    would count its last values forever (a dead web process's sockets). Called before each
+    scrape; the metrics directory is per machine, so the pids are this machine's. Returns
+    the pids dropped.
+    """
+    from prometheus_client import multiprocess
+
+    pids = set()
+    for path in Path(directory).glob("gauge_live*_*.db"):
+        pid = path.stem.rpartition("_")[2]
+        if pid.isdigit():
+            pids.add(int(pid))
+    dead = sorted(pid for pid in pids if not _alive(pid))
+    for pid in dead:
+        multiprocess.mark_process_dead(pid, directory)
+    return dead
 
 
 def observe_bid(service: Callable) -> Callable:
@@ -170,6 +202,30 @@ class WorkerCollector(Collector):
             lag.add_metric([], record["reconciled"])
             duration.add_metric([], record["pass_seconds"])
         yield from (age, lag, duration)
+
+
+class RestartsCollector(Collector):
+    """Scrape-time counter: the processes `make serve` restarted (config.supervisor writes the
+    counts to a file in the metrics directory); nothing outside `make serve`."""
+
+    def __init__(self, directory: str):
+        self.directory = directory
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        from config.supervisor import restarts_path
+
+        try:
+            counts = json.loads(restarts_path(self.directory).read_text())
+        except FileNotFoundError:
+            return
+        restarts = CounterMetricFamily(
+            "gavel_process_restarts",
+            "Processes make serve started again after they died, by process.",
+            labels=["process"],
+        )
+        for process, count in sorted(counts.items()):
+            restarts.add_metric([process], count)
+        yield restarts
 
 
 class OutboxCollector(Collector):

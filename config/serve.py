@@ -3,9 +3,12 @@
 Refuses to start unless `DATABASE_URL`, `REDIS_URL`, `DJANGO_SECRET_KEY` and
 `DJANGO_ALLOWED_HOSTS` are set; runs everything with `DJANGO_DEBUG=0`. Migrates, collects the
 static files, then starts uvicorn with `WEB_CONCURRENCY` (default: the number of cores) worker
-processes serving HTTP and WebSocket on `HOST:PORT`, and one `manage.py run_worker`. SIGINT or SIGTERM stops them all; when
-one of them dies the others are stopped too and the exit status is non-zero, so a process
-manager restarts the whole set. A port already taken is reported at once (exit status 1).
+processes serving HTTP and WebSocket on `HOST:PORT`, and one `manage.py run_worker`. SIGINT or
+SIGTERM stops them all. A child that dies is restarted while the others go on (uvicorn restarts
+its own web processes; `config.supervisor` restarts uvicorn and the worker with a backoff, logs
+it and counts it for `/metrics`); only a crash loop (5 deaths of one child within 60 s) stops
+the set, with a non-zero exit status, for a process manager to act on. A port already taken is
+reported at once (exit status 1).
 """
 
 import json
@@ -18,6 +21,8 @@ import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
+
+from config.supervisor import CrashLoop, Supervisor, restarts_path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REQUIRED = ("DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")
@@ -64,6 +69,7 @@ def metrics_directory(environ: Mapping[str, str]) -> str:
     directory.mkdir(parents=True, exist_ok=True)
     for stale in directory.glob("*.db"):  # counts of a previous run would add up
         stale.unlink()
+    restarts_path(given).unlink(missing_ok=True)
     return str(directory)
 
 
@@ -117,21 +123,8 @@ def worker_command() -> list[str]:
     return [sys.executable, "manage.py", "run_worker"]
 
 
-def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
-    for process in processes:
-        try:
-            process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def main(environ: Mapping[str, str] = os.environ) -> int:
-    """Run Gavel in production until a signal or a child's death; return the exit status."""
+    """Run Gavel in production until a signal or a crash loop; return the exit status."""
     missing = missing_settings(environ)
     if missing:
         print(
@@ -169,26 +162,25 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     web = [*web_command(host, port, workers), "--log-config", log_config]
-    commands = {"web server": web, "worker": worker_command()}
-    started = {
-        name: subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)  # noqa: S603
-        for name, command in commands.items()
-    }
-    processes = list(started.values())
+    supervisor = Supervisor(
+        {"web server": web, "worker": worker_command()},
+        cwd=PROJECT_ROOT,
+        env=env,
+        metrics=env["PROMETHEUS_MULTIPROC_DIR"],
+    )
+    supervisor.start()
     print(f"Gavel is serving http://{host}:{port}/ with {workers} web processes and a worker")
     sys.stdout.flush()
-    died = None
     try:
-        while not stopping and died is None:
+        while not stopping:
             time.sleep(0.2)
-            died = next((name for name, p in started.items() if p.poll() is not None), None)
+            supervisor.check()
+    except CrashLoop as loop:
+        print(f"make serve: {loop} within a minute; stopped the rest", file=sys.stderr)
+        return loop.code if loop.code > 0 else 1
     finally:
-        _stop(processes)
-    if died is None:
-        return 0
-    code = started[died].returncode
-    print(f"make serve: the {died} exited ({code}); stopped the rest", file=sys.stderr)
-    return code if code > 0 else 1
+        supervisor.stop(STOP_GRACE_SECONDS)
+    return 0
 
 
 if __name__ == "__main__":

@@ -10,7 +10,12 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
-from auctions.metrics import OutboxCollector, WorkerCollector
+from auctions.metrics import (
+    OutboxCollector,
+    RestartsCollector,
+    WorkerCollector,
+    forget_dead_processes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +33,15 @@ def _allowed(request) -> bool:
 
 
 def _process_samples() -> bytes:
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
         return generate_latest(REGISTRY)
     from prometheus_client import multiprocess
 
+    forget_dead_processes(directory)
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
+    registry.register(RestartsCollector(directory))
     return generate_latest(registry)
 
 

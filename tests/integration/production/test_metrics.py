@@ -186,3 +186,37 @@ def test_outbox_depth_counts_unsent_emails(client):
     OutboxEmail.objects.create(key="b", user=alice, template="outbid")
     OutboxEmail.objects.create(key="c", user=alice, template="outbid", sent_at=timezone.now())
     assert line_value(scrape(client), "gavel_notice_outbox_depth") == 2
+
+
+OPEN_A_SOCKET_AND_DIE = (
+    "import os, signal; from auctions.metrics import WEBSOCKETS; WEBSOCKETS.inc(); "
+    "print(os.getpid(), flush=True); os.kill(os.getpid(), signal.SIGKILL)"
+)
+
+
+def test_a_killed_process_sockets_are_not_counted(tmp_path):
+    """A web process killed with SIGKILL never marks itself dead (issue 19, item 16)."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    env.pop("REDIS_URL", None)
+    killed = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", OPEN_A_SOCKET_AND_DIE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == -9
+    pid = killed.stdout.split()[-1]
+    assert (tmp_path / f"gauge_liveall_{pid}.db").exists()
+    shown = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SHOW],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert f'pid="{pid}"' not in shown.stdout
+    assert not (tmp_path / f"gauge_liveall_{pid}.db").exists()
