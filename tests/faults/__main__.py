@@ -3,8 +3,9 @@
 The suite starts its own PostgreSQL and Redis on free ports, two web processes (`make serve`'s
 uvicorn command) and the worker, then runs each fault: Redis killed and restarted empty,
 PostgreSQL stopped for 10 s, a web process killed, the worker killed, the worker down while
-Redis is lost, and a web process killed between a bid's script and its ledger write (worker
-down, later bids acknowledged, then Redis lost). After each it checks that every acknowledged bid is in the ledger, seqs
+Redis is lost, a web process killed between a bid's script and its ledger write (worker
+down, later bids acknowledged, then Redis lost), and the worker killed under `make serve`
+itself (bids go on being served, the worker comes back, `/metrics` counts the restart). After each it checks that every acknowledged bid is in the ledger, seqs
 have no gap, the ledger's replay equals the hot state, every answered request id gets its
 first answer again, and nothing answered 500; it prints the time to recover (from the service's
 return to the next accepted bid). Exit status 1 when a check fails.
@@ -18,7 +19,15 @@ import sys
 import time
 from collections.abc import Callable
 
-from tests.faults.servers import PostgresServer, RedisServer, web_process, worker_process
+from tests.faults.load import Tally
+from tests.faults.servers import (
+    PostgresServer,
+    RedisServer,
+    serve_children,
+    serve_process,
+    web_process,
+    worker_process,
+)
 
 BIDDERS = 30
 AUCTIONS = 3
@@ -147,6 +156,8 @@ class Suite:
     def __init__(self):
         self.pg, self.redis = PostgresServer(), RedisServer()
         self.results: list[tuple[str, int, float | None, list[str]]] = []
+        self.fault_problems: list[str] = []  # what a fault itself found wrong
+        self.serve = None
 
     def start(self) -> None:
         self.pg.start()
@@ -169,15 +180,22 @@ class Suite:
         self.worker.start()
 
     def stop(self) -> None:
+        if self.serve is not None:
+            self.serve.terminate()
         for process in [*getattr(self, "web", []), getattr(self, "worker", None)]:
             if process is not None:
                 process.kill()
         self.redis.kill()
         self.pg.remove()
 
-    def scenario(self, name: str, fault: Callable[[], float]) -> None:
+    def scenario(
+        self,
+        name: str,
+        fault: Callable[[], float],
+        also: Callable[[Tally], list[str]] | None = None,
+    ) -> None:
         """Bid, inject `fault` (it returns when the service is back), bid on, check."""
-        from tests.faults.load import Tally, run_load
+        from tests.faults.load import run_load
 
         tally = Tally()
 
@@ -197,7 +215,9 @@ class Suite:
         restored = asyncio.run(drive())
         after = [a.at for a in tally.accepted() if a.at >= restored]
         recovery = (min(after) - restored) if after else None
-        problems = check(self.auctions, tally, self.bases)
+        problems = check(self.auctions, tally, self.bases) + self.fault_problems
+        problems += also(tally) if also else []
+        self.fault_problems = []
         if not after:
             problems.append("no bid was accepted after the service came back")
         self.results.append((name, len(tally.accepted()), recovery, problems))
@@ -271,6 +291,55 @@ class Suite:
         return back
 
 
+def under_serve(suite: Suite) -> None:
+    """The worker killed under `make serve`: its supervisor restarts it while it serves bids."""
+    import urllib.request
+
+    suite.serve, base = serve_process(suite.env)
+    suite.serve.start()
+    bases, suite.bases = suite.bases, [base]
+    window = {}
+
+    def worker_killed_under_serve() -> float:
+        (worker,) = serve_children(suite.serve, "run_worker")
+        os.kill(worker, signal.SIGKILL)
+        window["killed"] = time.monotonic()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if [pid for pid in serve_children(suite.serve, "run_worker") if pid != worker]:
+                break
+            time.sleep(0.1)
+        else:
+            suite.fault_problems.append("make serve did not restart the worker within 30 s")
+        window["back"] = time.monotonic()
+        if suite.serve.process.poll() is not None:
+            suite.fault_problems.append(f"make serve exited ({suite.serve.process.returncode})")
+        try:
+            with urllib.request.urlopen(f"{base}/metrics", timeout=5) as response:  # noqa: S310
+                metrics = response.read()
+        except OSError as error:
+            metrics = str(error).encode()
+        if b'gavel_process_restarts_total{process="worker"} 1.0' not in metrics:
+            suite.fault_problems.append(
+                f"/metrics does not count the worker's restart: {metrics[:80]!r}"
+            )
+        return window["back"]
+
+    def served_meanwhile(tally: Tally) -> list[str]:
+        if any(window["killed"] <= a.at <= window["back"] for a in tally.accepted()):
+            return []
+        return ["no bid was acknowledged while the worker was down"]
+
+    try:
+        suite.scenario(
+            "the worker killed under make serve", worker_killed_under_serve, served_meanwhile
+        )
+    finally:
+        suite.bases = bases
+        suite.serve.terminate()
+        suite.serve = None
+
+
 def _interrupted(signum, frame):
     raise KeyboardInterrupt  # so the servers this suite started are stopped on the way out
 
@@ -299,7 +368,7 @@ def main() -> int:
         f"in {time.monotonic() - began:.0f} s",
         flush=True,
     )
-    return 1 if failed or len(suite.results) < 5 else 0
+    return 1 if failed or len(suite.results) < 7 else 0
 
 
 if __name__ == "__main__":

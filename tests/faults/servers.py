@@ -7,6 +7,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -152,6 +153,15 @@ class Process:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait()
 
+    def terminate(self, timeout: float = 30) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
 
 def web_process(name: str, env: dict) -> tuple[Process, str]:
     port = free_port()
@@ -173,3 +183,35 @@ def web_process(name: str, env: dict) -> tuple[Process, str]:
 
 def worker_process(env: dict) -> Process:
     return Process("worker", worker_command(), env)
+
+
+def serve_process(env: dict) -> tuple[Process, str]:
+    """`make serve` itself (config.serve: one web process and the worker, supervised)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    serve_env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1"}
+
+    def ready():
+        import urllib.request
+
+        with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310
+            return response.status == 200
+
+    command = [sys.executable, "-m", "config.serve"]
+    return Process("serve", command, serve_env, ready), base
+
+
+def serve_children(process: Process, marker: str) -> list[int]:
+    """The pids of `make serve`'s descendants whose command line contains `marker`."""
+    import psutil
+
+    if process.process is None:
+        return []
+    found = []
+    for child in psutil.Process(process.process.pid).children(recursive=True):
+        try:
+            if marker in " ".join(child.cmdline()):
+                found.append(child.pid)
+        except psutil.NoSuchProcess:
+            continue
+    return found
