@@ -56,7 +56,7 @@ def test_variables_switch_to_postgresql_redis_and_channels_redis():
     result = run_django("shell", "-c", SHOW_SETTINGS, env=env)
     assert result.returncode == 0, result.stderr
     engine, layer, redis_module = result.stdout.split()[-3:]
-    assert engine == "django.db.backends.postgresql"
+    assert engine == "config.postgresql"  # Django's, with a pool that notices a restart
     assert layer == "auctions.channel_layers.PubSubChannelLayer"  # GAVEL_CHANNEL_LAYER default
     assert redis_module == "redis.client"
 
