@@ -75,9 +75,9 @@ def forget_dead_processes(directory: str) -> list[int]:
 
     pids = set()
     for path in Path(directory).glob("gauge_live*_*.db"):
-        pid = path.stem.rpartition("_")[2]
-        if pid.isdigit():
-            pids.add(int(pid))
+        suffix = path.stem.rpartition("_")[2]
+        if suffix.isdigit():
+            pids.add(int(suffix))
     dead = sorted(pid for pid in pids if not _alive(pid))
     for pid in dead:
         multiprocess.mark_process_dead(pid, directory)

@@ -12,6 +12,7 @@ connection. Settings: `ENGINE` `config.postgresql`, `OPTIONS["pool"]` as for Dja
 
 import logging
 import time
+from typing import Any
 
 import psycopg
 from django.db.backends.base.base import NO_DB_ALIAS
@@ -48,15 +49,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
         options = self.settings_dict["OPTIONS"].get("pool")
         if self.alias == NO_DB_ALIAS or not options:
             return None
-        if self.alias not in self._connection_pools:
+        django: Any = self  # the stubs lack Django's private pool attributes
+        if self.alias not in django._connection_pools:
             connect_kwargs = self.get_connection_params()
             connect_kwargs["autocommit"] = True  # as Django's own: it sets it later
             pool = RestartAwarePool(
                 kwargs=connect_kwargs,
                 open=False,
-                configure=self._configure_connection,
+                configure=django._configure_connection,
                 **({} if options is True else options),
             )
             # Threads racing here at startup: the first pool set wins (none is open yet).
-            self._connection_pools.setdefault(self.alias, pool)
-        return self._connection_pools[self.alias]
+            django._connection_pools.setdefault(self.alias, pool)
+        return django._connection_pools[self.alias]
