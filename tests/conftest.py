@@ -128,16 +128,18 @@ def _no_background_ledger_catchup(settings):
 @pytest.fixture(autouse=True)
 def _fresh_process_state():
     """Each test starts from this process's state as a new one would: the copies keyed by
-    primary key (bid targets, snapshot history, encoded live events) are empty, since a test's
-    database reuses an earlier test's ids; and the thread Channels' database calls run on
-    (asgiref's thread-sensitive executor) holds no connection an earlier test opened, with
-    settings a test may since have changed."""
+    primary key (bid targets, snapshot history, encoded live events, the ledger's gapless
+    marks) are empty, since a test's database reuses an earlier test's ids; and the thread
+    Channels' database calls run on (asgiref's thread-sensitive executor) holds no connection
+    an earlier test opened, with settings a test may since have changed."""
     from asgiref.sync import SyncToAsync
     from django.db import connections
 
     from auctions import consumers, selectors
+    from auctions.engine import ledger
 
     selectors._bid_targets.clear()
+    ledger._gapless_to.clear()
     consumers._history_by_seq.clear()
     consumers._encoded.clear()
     SyncToAsync.single_thread_executor.submit(connections.close_all).result()

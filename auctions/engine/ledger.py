@@ -37,6 +37,12 @@ from auctions.models import Auction, AuctionEvent, Bid
 
 log = logging.getLogger(__name__)
 
+# Auction id -> the seq up to which this process committed the ledger gapless itself: the next
+# bid that follows on needs no look at the table (the hot path stays free of SELECTs). Rows are
+# never deleted, so it cannot go stale; bounded by clearing.
+_gapless_to: dict[int, int] = {}
+GAPLESS_MEMORY = 10_000
+
 
 def stored_request_id(request_id: str, seq: int) -> str:
     """The request id stored for a bid whose own id an older bid holds: suffixed by its seq."""
@@ -108,6 +114,8 @@ def _missing_before(auction: Auction, first_seq: int) -> list[Event]:
     Raises `Unavailable` when Redis cannot be read or no longer holds all of them (trimmed
     away): writing `first_seq` then would leave a hole under it.
     """
+    if first_seq == 1 or _gapless_to.get(auction.pk) == first_seq - 1:
+        return []
     last = (
         AuctionEvent.objects.filter(auction_id=auction.pk, seq__lt=first_seq)
         .order_by("-seq")
@@ -164,7 +172,16 @@ def record(auction: Auction, entries: list[Event]) -> list[Event]:
             _apply(auction, entry)
         written += entries
         hooks.consequences(auction, written)
+        if written:
+            last = written[-1].seq
+            transaction.on_commit(lambda: _remember_gapless(auction.pk, last))
     return written
+
+
+def _remember_gapless(auction_id: int, seq: int) -> None:
+    if len(_gapless_to) >= GAPLESS_MEMORY:
+        _gapless_to.clear()
+    _gapless_to[auction_id] = max(seq, _gapless_to.get(auction_id, 0))
 
 
 def record_missing(auction: Auction, entries: list[Event]) -> list[Event]:
