@@ -360,6 +360,7 @@ def main() -> int:
         suite.scenario("the worker killed", suite.worker_killed)
         suite.scenario("worker down, then redis lost", suite.worker_down_then_redis_lost)
         suite.scenario("killed between script and ledger", suite.killed_between_script_and_ledger)
+        under_serve(suite)
     finally:
         suite.stop()
     failed = [name for name, _, _, problems in suite.results if problems]
