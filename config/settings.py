@@ -140,6 +140,10 @@ else:
         "min_size": int(os.environ.get("GAVEL_DB_POOL_MIN", 2)),
         "max_size": int(os.environ.get("GAVEL_DB_POOL_MAX", 16)),
         "timeout": 10,
+        # A reconnect attempt backs off 1 s, 2 s, 4 s…: give it up after 2 s, so that while the
+        # server is down every waiting request starts a fresh attempt, and one comes in at once
+        # when it is back (not at the end of an 8 s backoff).
+        "reconnect_timeout": 2,
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
