@@ -280,12 +280,12 @@ class Suite:
                 break
         else:
             raise RuntimeError("the fault hook did not kill the web process")
-        time.sleep(2)  # later bids are acknowledged by web2
+        self.web[0].start()  # as make serve would; meanwhile web2 acknowledges later bids
+        time.sleep(1)
         self.redis.kill()
         time.sleep(1)
         self.redis.start()
         back = time.monotonic()
-        self.web[0].start()
         time.sleep(3)
         self.worker.start()
         return back
