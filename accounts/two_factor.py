@@ -1,8 +1,10 @@
-"""Optional TOTP two-factor for staff, on django-otp.
+"""Optional TOTP two-factor for staff, on django-otp, with one-use backup codes.
 
-A staff member who has confirmed an authenticator (at `/accounts/two-factor/`) must enter its
-current code once per session before anything opens (pages, API, sockets, the admin); staff
-without one log in as before.
+A staff member turns it on at `/accounts/two-factor/` (the admin index offers it): they add the
+key to an authenticator app and confirm one of its codes; they then get ten backup codes
+(django-otp's static device), each good once, shown that one time. From then on they must enter
+a code from the app, or a backup code, once per session before anything opens (pages, API,
+sockets, the admin), and turning it off takes one too. Staff without it log in as before.
 """
 
 import base64
@@ -16,9 +18,11 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.forms import OTPTokenForm
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.second_factor import owes_second_factor
@@ -33,6 +37,10 @@ _OPEN = (
     "/admin/login/",
     "/admin/logout/",
 )
+
+APP_NAME = "Authenticator app"
+BACKUP_NAME = "Backup codes"
+BACKUP_CODES = 10
 
 
 class StaffTwoFactorMiddleware:
@@ -57,6 +65,28 @@ class StaffTwoFactorMiddleware:
         return self.get_response(request)
 
 
+class CodeForm(OTPTokenForm):
+    """django-otp's token form with the choice people make: "a code from my app" (the default)
+    or "a backup code". The device must be named (django-otp tries no device by guessing, so a
+    wrong guess never throttles the backup codes)."""
+
+    def __init__(self, user, request=None, *args, **kwargs):
+        super().__init__(user, request, *args, **kwargs)
+        field = self.fields["otp_device"]
+        field.choices = [(value, label) for value, label in field.choices if value]
+        app = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if app is not None:
+            field.initial = app.persistent_id
+
+    def devices(self) -> list[dict[str, object]]:
+        """The choices as the template draws them: value, label, checked."""
+        chosen = self.data.get("otp_device") or self.fields["otp_device"].initial
+        return [
+            {"value": value, "label": label, "checked": value == chosen}
+            for value, label in self.fields["otp_device"].choices
+        ]
+
+
 def _next(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or "/admin/"
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -64,13 +94,23 @@ def _next(request) -> str:
     return "/admin/"
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request):
-    """Enter the authenticator's current code; the session is then verified."""
-    form = OTPTokenForm(request.user, request, data=request.POST or None)
+    """Enter a code from the authenticator app, or a backup code; the session is then
+    verified."""
+    form = CodeForm(request.user, request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        otp_login(request, request.user.otp_device)
+        device = request.user.otp_device
+        otp_login(request, device)
+        if isinstance(device, StaticDevice):
+            left = device.token_set.count()
+            messages.warning(
+                request,
+                f"You used a backup code: {left} left. Each works once; turn two-factor sign-in "
+                "off and on again for new ones.",
+            )
         return redirect(_next(request))
     return render(
         request, "registration/two_factor_verify.html", {"form": form, "next": _next(request)}
@@ -81,25 +121,43 @@ def _secret(device: TOTPDevice) -> str:
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
+def _backup_codes(user) -> list[str]:
+    """Replace the user's backup codes with ten new ones; returns them (shown once)."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=BACKUP_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def _turn_off(request, user):
+    form = CodeForm(user, request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            TOTPDevice.objects.filter(user=user).delete()
+            StaticDevice.objects.filter(user=user).delete()
+            audit_record(actor=user, action="two_factor.disable", target=user)
+        messages.success(request, "Two-factor sign-in is off.")
+        return redirect("two_factor_setup")
+    backup = StaticDevice.objects.filter(user=user).first()
+    left = backup.token_set.count() if backup is not None else 0
+    context = {"form": form, "on": True, "backup_left": left}
+    return render(request, "registration/two_factor_setup.html", context)
+
+
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
-    """Staff turn their authenticator on (scan or type the key, confirm a code) or off."""
+    """Staff turn their authenticator on (scan or type the key, confirm a code; backup codes
+    are then shown once) or off (with a code from the app or a backup code)."""
     user = request.user
     if not user.is_staff:
         raise PermissionDenied
-    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if confirmed is not None:
-        form = OTPTokenForm(user, request, data=request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            with transaction.atomic():
-                TOTPDevice.objects.filter(user=user).delete()
-                audit_record(actor=user, action="two_factor.disable", target=user)
-            messages.success(request, "Two-factor sign-in is off.")
-            return redirect("two_factor_setup")
-        return render(request, "registration/two_factor_setup.html", {"form": form, "on": True})
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return _turn_off(request, user)
     device, _ = TOTPDevice.objects.get_or_create(
-        user=user, confirmed=False, defaults={"name": "Authenticator app"}
+        user=user, confirmed=False, defaults={"name": APP_NAME}
     )
     error = ""
     if request.method == "POST":
@@ -107,10 +165,18 @@ def two_factor_setup(request):
             with transaction.atomic():
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                codes = _backup_codes(user)
                 audit_record(actor=user, action="two_factor.enable", target=user)
             otp_login(request, device)
             messages.success(request, "Two-factor sign-in is on: signing in now asks for a code.")
-            return redirect("two_factor_setup")
+            context = {"on": True, "backup_codes": codes, "next": _next(request)}
+            return render(request, "registration/two_factor_setup.html", context)
         error = "That code is not right. Check your device's clock and try the next one."
-    context = {"on": False, "secret": _secret(device), "uri": device.config_url, "error": error}
+    context = {
+        "on": False,
+        "secret": _secret(device),
+        "uri": device.config_url,
+        "error": error,
+        "next": request.GET.get("next", ""),
+    }
     return render(request, "registration/two_factor_setup.html", context)

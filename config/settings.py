@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     # Optional TOTP two-factor for staff (accounts.two_factor).
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
