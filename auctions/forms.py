@@ -11,8 +11,8 @@ from django import forms
 from django.conf import settings
 
 from auctions import inputs
-from auctions.errors import BadRequest, GavelError, InvalidAmount
-from auctions.money import minor_per_unit, parse_amount
+from auctions.errors import BadRequest, BidTooLow, GavelError, InvalidAmount
+from auctions.money import format_amount, minor_per_unit, parse_amount
 from auctions.services.bidding import BidRequest
 from auctions.templatetags.money import SYMBOLS, format_money
 
@@ -133,6 +133,30 @@ class BidForm(forms.Form):
         """The validated bid (call after `is_valid()`)."""
         data = self.cleaned_data
         return BidRequest(data["amount"], data["max_amount"], data["request_id"])
+
+    def bid_against(self, *, min_bid: int, leads: bool) -> BidRequest:
+        """The bid to place now, checked against the live minimum (call after `is_valid()`).
+
+        A bidder who does not lead and sends a maximum alone bids `min_bid` with that maximum
+        (eBay's behaviour, DESIGN §4); the leader's maximum alone only raises their maximum.
+        Raises `BidTooLow` (with the minimum) for a non-leader's amount, or maximum alone, under
+        `min_bid`, so the review step refuses what the engine would refuse after it.
+        """
+        bid = self.bid_request()
+        if leads:
+            return bid
+        offered = bid.amount if bid.amount is not None else bid.max_amount
+        if offered is not None and offered < min_bid:
+            minimum = format_money(min_bid)
+            message = (
+                f"Your bid is too low: the minimum next bid is {minimum}."
+                if bid.amount is not None
+                else f"Your maximum must be at least the minimum next bid, {minimum}."
+            )
+            raise BidTooLow(message, min_bid=format_amount(min_bid))
+        if bid.amount is None:
+            return BidRequest(min_bid, bid.max_amount, bid.request_id)
+        return bid
 
 
 class BuyNowForm(forms.Form):

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from auctions import presence, selectors, wire
-from auctions.errors import GavelError, Unavailable
+from auctions.errors import BidTooLow, GavelError, Unavailable
 from auctions.forms import BidForm, BuyNowForm
 from auctions.inputs import new_request_id
 from auctions.money import format_amount
@@ -25,7 +25,9 @@ from auctions.templatetags.money import format_money
 from auctions.views.answers import answer_for, bid_answer, buy_answer, state_answer
 from auctions.views.chart import price_chart
 from auctions.views.presenters import (
+    BARRIER_MESSAGES,
     accepted_message,
+    bidding_barrier,
     countdown,
     end_result,
     leader_status,
@@ -128,6 +130,8 @@ def auction_detail(request, pk):
         "leader_is_you": state is not None
         and viewer_id is not None
         and state.leader_id == viewer_id,
+        "min_bid_field": format_amount(state.min_bid) if state is not None else "",
+        "barrier": bidding_barrier(user),
         "has_bid": has_bid,
         "is_watching": selectors.user_is_watching(user=user, auction=auction),
         "photos": list(auction.photos.all()),
@@ -157,16 +161,22 @@ def _live_state(auction):
         return None
 
 
-def _bid_review(request, auction, bid):
-    """The review step of a form bid (DESIGN §4): the amounts as read, to confirm or change."""
+def _bid_review(request, auction, state, bid, *, at_minimum: bool):
+    """The review step of a form bid (DESIGN §4): the amounts as read, to confirm or change.
+
+    A maximum alone `at_minimum` (a bidder who does not lead) is reviewed as the minimum next
+    bid with that maximum; the confirmation posts the maximum alone again, so it bids the
+    minimum as it is then.
+    """
     return render(
         request,
         "auctions/bid_review.html",
         {
             "auction": auction,
-            "state": _live_state(auction),
+            "state": state,
             "bid": bid,
-            "amount_field": format_amount(bid.amount),
+            "at_minimum": at_minimum,
+            "amount_field": "" if at_minimum else format_amount(bid.amount),
             "max_field": format_amount(bid.max_amount),
         },
     )
@@ -202,9 +212,21 @@ def bid_post(request, pk):
             for error in errors:
                 messages.error(request, str(error))
         return redirect(auction)
+    barrier = bidding_barrier(request.user)
+    if barrier:
+        messages.error(request, BARRIER_MESSAGES[barrier])
+        return redirect(auction)
+    state = _live_state(auction)
     bid = form.bid_request()
+    if state is not None and state.status == "active":
+        try:
+            bid = form.bid_against(min_bid=state.min_bid, leads=state.leader_id == request.user.pk)
+        except BidTooLow as error:
+            messages.error(request, error.message)
+            return redirect(auction)
     if request.POST.get("confirm") != "1":
-        return _bid_review(request, auction, bid)
+        at_minimum = form.cleaned_data["amount"] is None and bid.amount is not None
+        return _bid_review(request, auction, state, bid, at_minimum=at_minimum)
     try:
         result = bid_place(auction=auction, bidder=request.user, bid=bid)
     except GavelError as refusal:

@@ -62,6 +62,26 @@ def leader_status(auction, state, *, viewer_id, has_bid: bool) -> str:
     return "You have been outbid" if has_bid else ""
 
 
+def bidding_barrier(user) -> str:
+    """Why this visitor may not bid on any lot, known before they try: "suspended",
+    "unconfirmed" (email not confirmed yet), or "" (anonymous visitors log in at the bid)."""
+    if not user.is_authenticated:
+        return ""
+    if not user.is_active or getattr(user, "is_suspended", False):
+        return "suspended"
+    if not getattr(user, "email_confirmed", True):
+        return "unconfirmed"
+    return ""
+
+
+BARRIER_MESSAGES = {
+    "suspended": "Your account is suspended, so it cannot bid. Contact support if this is a "
+    "mistake.",
+    "unconfirmed": "Confirm your email address before your first bid. Open the link we emailed "
+    "you, or ask for it again on this page.",
+}
+
+
 def _money_text(amount: str | None) -> str:
     try:
         return format_money(parse_amount(amount))

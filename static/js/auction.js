@@ -59,6 +59,8 @@ function start(root) {
   const startsAt = Date.parse(root.dataset.startsAt);
   let offset = clockOffset(root.dataset.serverNow);
   let hasBid = root.dataset.hasBid === "1";
+  let leading = root.dataset.leaderIsYou === "1";
+  let minBid = root.dataset.minBid || ""; // the minimum next bid, "12.50"
   let socket = null;
   let attempt = 0;
   let pingSentAt = 0; // when the unanswered ping left; 0 when every ping was answered
@@ -137,6 +139,7 @@ function start(root) {
   }
 
   function setMinBid(text) {
+    minBid = text;
     setText("min-bid", money(text));
     const amount = $("amount");
     if (amount) amount.placeholder = money(text);
@@ -175,6 +178,7 @@ function start(root) {
   function setLeader(handle, leaderIsYou) {
     setText("leader", handle || "—");
     if (leaderIsYou) hasBid = true;
+    if (leaderIsYou !== undefined) leading = Boolean(leaderIsYou);
     if (leaderIsYou === undefined || (status !== "active" && status !== "scheduled")) return;
     if (leaderIsYou) setText("leader-status", "You are the highest bidder");
     else if (hasBid) setText("leader-status", "You have been outbid");
@@ -580,10 +584,28 @@ function start(root) {
     return { amount: amount.value, max: max.value };
   }
 
+  // What the review step can already refuse: a bid under the minimum. A maximum alone from a
+  // bidder who does not lead bids the minimum next bid with that maximum (as on eBay); the
+  // leader's maximum alone raises their maximum.
+  function checkBid(bid) {
+    if (leading || !minBid) return bid;
+    if (bid.amount && centsOf(bid.amount) < centsOf(minBid)) {
+      return { error: `Your bid is too low: the minimum next bid is ${money(minBid)}.` };
+    }
+    if (!bid.amount && bid.max) {
+      if (centsOf(bid.max) < centsOf(minBid)) {
+        return { error: `Your maximum must be at least the minimum next bid, ${money(minBid)}.` };
+      }
+      return { ...bid, atMinimum: true };
+    }
+    return bid;
+  }
+
   function openReview(bid) {
     reviewed = bid;
     const parts = [];
-    parts.push(bid.amount ? `You are bidding ${money(bid.amount)}.` : "You are raising your maximum.");
+    if (bid.atMinimum) parts.push(`You are bidding ${money(minBid)}, the minimum next bid.`);
+    else parts.push(bid.amount ? `You are bidding ${money(bid.amount)}.` : "You are raising your maximum.");
     if (bid.max) parts.push(`We will bid for you, one increment at a time, up to ${money(bid.max)}. Nobody else sees it.`);
     setText("bid-review-text", parts.join(" "));
     $("bid-form").hidden = true;
@@ -601,12 +623,19 @@ function start(root) {
     const bid = reviewed;
     if (!bid) return;
     closeReview();
+    // A maximum alone bids the minimum next bid as it is now (the price may have moved while
+    // the review was open); the server does the same for the plain form.
+    const amount = bid.atMinimum && !leading ? minBid : bid.amount;
+    if (bid.atMinimum && !leading && centsOf(bid.max) < centsOf(minBid)) {
+      showFeedback("error", `Your maximum must be at least the minimum next bid, ${money(minBid)}.`);
+      return;
+    }
     const requestField = $("request-id");
     const requestId = (requestField && requestField.value) || newRequestId();
     if (!socket || socket.readyState !== WebSocket.OPEN) {
       // No live connection: post the reviewed amounts as the form does after its review page.
       const form = $("bid-form");
-      $("amount").value = bid.amount || "";
+      $("amount").value = bid.atMinimum ? "" : bid.amount || "";
       if ($("max-amount")) $("max-amount").value = bid.max || "";
       const confirm = document.createElement("input");
       confirm.type = "hidden";
@@ -619,7 +648,7 @@ function start(root) {
     pendingRequestId = requestId;
     const submit = $("bid-submit");
     if (submit) submit.disabled = true;
-    socket.send(JSON.stringify({ type: "bid", amount: bid.amount, max_amount: bid.max, request_id: requestId }));
+    socket.send(JSON.stringify({ type: "bid", amount: amount, max_amount: bid.max, request_id: requestId }));
     $("amount").focus();
   }
 
@@ -642,7 +671,7 @@ function start(root) {
         if (root.dataset.authenticated !== "1") return;
         event.preventDefault();
         if (pendingRequestId) return;
-        const bid = readBid();
+        const bid = checkBid(readBid());
         if (bid.error) {
           showFeedback("error", bid.error);
           $("amount").focus();
