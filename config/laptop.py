@@ -4,7 +4,8 @@ Every process of one `make run` sees the same hot state: without `REDIS_URL` it 
 embedded Redis-protocol server (config/embedded_redis.py) that the server, the worker,
 `seed_demo` and any `manage.py` command started meanwhile all connect to. It refuses to start,
 with exit status 1 and before anything else runs, when its port is taken or another `make run`
-of this checkout is up. It migrates, seeds the demo, starts the development server, and starts
+of this checkout is up. Links in emails point at the host and port it serves on unless
+`SITE_URL` is set. It migrates, seeds the demo, starts the development server, and starts
 the worker only once the server listens; when either dies the other is stopped and the exit
 status is non-zero. Ctrl-C stops everything.
 """
@@ -65,6 +66,33 @@ def refusal(environ: Mapping[str, str], host: str, port: int) -> str | None:
     return None
 
 
+# Hosts that mean "every interface": links in emails name the loopback address instead.
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104 (a name, no bind)
+
+
+def site_url(environ: Mapping[str, str], host: str, port: int) -> str:
+    """The origin links in emails use: `SITE_URL` when set, else this run's own host and port
+    (a wildcard host reads as the loopback address; set SITE_URL to be reached from elsewhere).
+    """
+    given = environ.get("SITE_URL", "").strip()
+    if given:
+        return given
+    name = _WILDCARDS.get(host, host)
+    if ":" in name:  # an IPv6 literal
+        name = f"[{name}]"
+    return f"http://{name}:{port}"
+
+
+def child_environment(environ: Mapping[str, str], host: str, port: int) -> dict[str, str]:
+    """The environment of every process this run starts (migrate, seed, server, worker)."""
+    return {
+        **environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "GAVEL_WORKER_IN_PROCESS": "0",
+        "SITE_URL": site_url(environ, host, port),
+    }
+
+
 def main(environ: Mapping[str, str] = os.environ) -> int:
     host = environ.get("HOST", "").strip() or "127.0.0.1"
     port = int(environ.get("PORT", "").strip() or 8000)
@@ -73,7 +101,7 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
         print(f"make run: {why_not}", file=sys.stderr)
         return 1
 
-    env = {**environ, "DJANGO_SETTINGS_MODULE": "config.settings", "GAVEL_WORKER_IN_PROCESS": "0"}
+    env = child_environment(environ, host, port)
     embedded = None
     if not env.get("REDIS_URL", "").strip():
         embedded = EmbeddedRedis(env).start()

@@ -20,9 +20,16 @@ import psutil
 import pytest
 
 from config.embedded_redis import discover, run_file
+from config.laptop import site_url
 from tests.e2e.server import PROJECT_ROOT, free_port
 
-LAPTOP_VARIABLES = ("REDIS_URL", "DATABASE_URL", "DJANGO_DEBUG", "PROMETHEUS_MULTIPROC_DIR")
+LAPTOP_VARIABLES = (
+    "REDIS_URL",
+    "DATABASE_URL",
+    "DJANGO_DEBUG",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "SITE_URL",
+)
 
 
 def laptop_env(run_dir: Path, port: int) -> dict[str, str]:
@@ -201,6 +208,41 @@ def test_a_run_on_a_taken_port_exits_at_once_and_starts_no_worker(tmp_path):
     assert f"127.0.0.1:{port} is already in use" in output
     assert worker_processes(tmp_path) == []
     assert not (tmp_path / "db.sqlite3").exists()  # nothing ran: no migrate, no seed
+
+
+def run_processes(run_dir: Path, command: str) -> list[psutil.Process]:
+    return [
+        process
+        for process in psutil.process_iter(["cmdline"])
+        if command in " ".join(process.info["cmdline"] or ())
+        and _environ(process).get("GAVEL_RUN_DIR") == str(run_dir)
+    ]
+
+
+def _environ(process: psutil.Process) -> dict[str, str]:
+    try:
+        return process.environ()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return {}
+
+
+def test_links_in_emails_name_the_port_the_run_serves_on(laptop):
+    """PORT=… make run: the server and the worker (which sends the notice emails) make links
+    to this run's own address, not the default port."""
+    expected = f"http://127.0.0.1:{laptop['port']}"
+    for command in ("runserver", "run_worker"):
+        processes = run_processes(laptop["run_dir"], command)
+        assert processes, command
+        assert {_environ(p).get("SITE_URL") for p in processes} == {expected}
+
+
+def test_site_url_is_the_runs_own_address_unless_set():
+    assert site_url({}, "127.0.0.1", 8100) == "http://127.0.0.1:8100"
+    assert site_url({}, "0.0.0.0", 8100) == "http://127.0.0.1:8100"  # noqa: S104
+    assert site_url({}, "::", 8100) == "http://[::1]:8100"
+    assert site_url({"SITE_URL": " "}, "localhost", 8101) == "http://localhost:8101"
+    given = {"SITE_URL": "https://auctions.example.com"}
+    assert site_url(given, "127.0.0.1", 8100) == "https://auctions.example.com"
 
 
 def test_stopping_the_run_stops_every_process_and_forgets_the_hot_state(laptop):
