@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from auctions import presence, selectors, wire
@@ -132,6 +133,7 @@ def auction_detail(request, pk):
         and state.leader_id == viewer_id,
         "min_bid_field": format_amount(state.min_bid) if state is not None else "",
         "barrier": bidding_barrier(user),
+        "typed": _typed_bid(request),
         "has_bid": has_bid,
         "is_watching": selectors.user_is_watching(user=user, auction=auction),
         "photos": list(auction.photos.all()),
@@ -152,6 +154,21 @@ def auction_detail(request, pk):
             **countdown(phase, state, auction.starts_at),
         )
     return render(request, "auctions/auction_detail.html", context)
+
+
+# The bid fields a visitor typed before logging in, carried through `next` back to the form.
+TYPED_FIELDS = ("amount", "max_amount")
+
+
+def _with_typed_bid(url: str, data) -> str:
+    typed = {name: data.get(name, "").strip()[:32] for name in TYPED_FIELDS}
+    typed = {name: value for name, value in typed.items() if value}
+    return f"{url}?{urlencode(typed)}" if typed else url
+
+
+def _typed_bid(request) -> dict[str, str]:
+    """What `_with_typed_bid` carried: the form shows it again, as text (never trusted)."""
+    return {name: request.GET.get(name, "").strip()[:32] for name in TYPED_FIELDS}
 
 
 def _live_state(auction):
@@ -205,7 +222,7 @@ def bid_post(request, pk):
     auction = _public_or_404(pk)
     if not request.user.is_authenticated:
         messages.info(request, "Log in to bid.")
-        return redirect_to_login(auction.get_absolute_url())
+        return redirect_to_login(_with_typed_bid(auction.get_absolute_url(), request.POST))
     form = BidForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():

@@ -107,3 +107,26 @@ def test_suspended_and_unconfirmed_accounts_are_told_before_they_bid(e2e_redis, 
     expect(page).to_have_url(re.compile(rf"/auctions/{auction.pk}/$"))
     expect(page.locator(".messages")).to_contain_text("We sent a new link to gina@example.com")
     assert unconfirmed.errors == [] and suspended.errors == []
+
+
+def test_logging_in_at_review_keeps_what_was_typed(e2e_redis, open_visitor):
+    auction = make_auction(title="Mamiya 7", starting_price=5_000)
+    make_user("hugo")
+    visitor = open_visitor()
+    open_auction(visitor, auction)
+    page = visitor.page
+    page.locator("#amount").fill("60")
+    page.locator("#auto-bid").check()
+    page.locator("#max-amount").fill("$150")
+    page.locator("#bid-submit").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    page.locator("#id_username").fill("hugo")
+    page.locator("#id_password").fill("pw-hugo")
+    page.locator("#id_password").press("Enter")
+    expect(page).to_have_url(re.compile(rf"/auctions/{auction.pk}/\?"))
+    expect(page.locator("#amount")).to_have_value("60")
+    expect(page.locator("#auto-bid")).to_be_checked()
+    expect(page.locator("#max-amount")).to_have_value("$150")
+    page.locator("#bid-submit").click()
+    expect(page.locator("#bid-review-text")).to_contain_text("You are bidding $60.00.")
+    expect(page.locator("#bid-review-text")).to_contain_text("up to $150.00")
