@@ -8,8 +8,19 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from accounts.models import User
@@ -107,6 +118,26 @@ def _with_price_and_bids(auctions: QuerySet) -> QuerySet:
     )
 
 
+def with_ended_at(auctions: QuerySet) -> QuerySet:
+    """Annotate `ended_at`: when each auction ends or ended in fact, from the bid ledger.
+
+    A buy it now ends it at that moment; otherwise soft close moved the set end to the last
+    non-voided bid + the extension window when that is later, up to `hard_close_at` (the
+    engine's rule: each accepted bid makes the end max(end, min(bid + window, hard close)), and
+    a max of those is the last bid's). The lot page reads the same moment from the engine.
+    """
+    ledger = Bid.objects.filter(auction=OuterRef("pk"), voided=False).order_by("-placed_at")
+    bought = ledger.filter(kind=Bid.Kind.BUY_NOW).values("placed_at")[:1]
+    last_bid = ledger.filter(kind=Bid.Kind.BID).values("placed_at")[:1]
+    extended = ExpressionWrapper(
+        Subquery(last_bid) + F("extension_window"), output_field=DateTimeField()
+    )
+    soft = Least(Coalesce(extended, "ends_at"), Coalesce("hard_close_at", extended, "ends_at"))
+    return auctions.annotate(
+        ended_at=Coalesce(Subquery(bought), Greatest("ends_at", soft), output_field=DateTimeField())
+    )
+
+
 def auction_list(
     *, which: str = "open", q: str = "", category: str = "", sort: str = "ending"
 ) -> QuerySet:
@@ -114,7 +145,7 @@ def auction_list(
 
     `q` searches titles and descriptions (case-insensitive), `category` filters by slug. `sort`
     is one of `SORTS`: `ending` (the list's natural order: ending soonest first, starting soonest
-    for upcoming, ended last first), `newest` (latest listed), `price_asc`, `price_desc`, `bids`
+    for upcoming, ended last first: by `ended_at`, when it ended in fact), `newest` (latest listed), `price_asc`, `price_desc`, `bids`
     (most bids first); anything else is `ending`.
     """
     now = timezone.now()
@@ -123,8 +154,10 @@ def auction_list(
         auctions = auctions.filter(status=Auction.Status.SCHEDULED, starts_at__gt=now)
         natural = ("starts_at", "id")
     elif which == "ended":
-        auctions = auctions.filter(Q(status__in=[Auction.Status.ENDED, Auction.Status.CANCELLED]))
-        natural = ("-ends_at", "-id")
+        auctions = with_ended_at(
+            auctions.filter(Q(status__in=[Auction.Status.ENDED, Auction.Status.CANCELLED]))
+        )
+        natural = ("-ended_at", "-id")
     else:
         auctions = auctions.filter(
             status=Auction.Status.SCHEDULED, starts_at__lte=now, ends_at__gt=now - OPEN_GRACE
@@ -286,7 +319,8 @@ def user_watchlist(*, user) -> list[tuple[Auction, object]]:
 
 def user_won_auctions(*, user) -> QuerySet:
     """Settled auctions `user` won, latest first."""
-    return Auction.objects.filter(winner=user, status=Auction.Status.ENDED).order_by("-settled_at")
+    won = Auction.objects.filter(winner=user, status=Auction.Status.ENDED)
+    return with_ended_at(won).order_by("-ended_at", "-id")
 
 
 def user_has_bid(*, user, auction) -> bool:
