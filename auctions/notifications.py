@@ -200,11 +200,21 @@ def _bidder_ids(auction_id: int) -> set[int]:
 
 
 def queue_cancelled(*, auction, reason: str) -> None:
-    """A cancellation, in each bidder's notices (their emails are in the outbox already)."""
+    """A cancellation, in the notices of each bidder (their emails are in the outbox already)
+    and of the seller, each in their own words: the seller reads the reason, the bidders do
+    not (it stays in the audit log: it may accuse the seller)."""
+    _notice(
+        auction.seller_id,
+        kinds.CANCELLED,
+        auction,
+        f"Your auction “{auction.title}” was cancelled ({reason or 'no reason given'}). It is "
+        "off the site: there is no winner and nobody pays anything.",
+    )
     _notice_bidders(
         auction,
         kinds.CANCELLED,
-        f"“{auction.title}” was cancelled ({reason or 'no reason given'}).",
+        f"“{auction.title}”, which you bid on, was cancelled by the site. There is no winner: "
+        "your bid no longer binds you, and nobody pays anything.",
     )
 
 

@@ -61,12 +61,12 @@ class EndedEvent(TypedDict):
 
 
 class CancelledEvent(TypedDict):
-    """`cancelled`: the auction was cancelled, with the reason."""
+    """`cancelled`: the auction was cancelled. The reason is not public: it stays in the audit
+    log (and the lot's `cancel_reason`); the seller reads it in their notice."""
 
     type: Literal["cancelled"]
     seq: int
     auction_id: int
-    reason: str
 
 
 class BidVoidedEvent(TypedDict):
@@ -210,7 +210,6 @@ def _cancelled(auction_id: int, record: "Cancelled") -> CancelledEvent:
         "type": "cancelled",
         "seq": record.seq,
         "auction_id": auction_id,
-        "reason": record.reason,
     }
 
 

@@ -27,8 +27,8 @@ def countdown(phase: str, state, starts_at) -> dict:
 def end_result(auction, state, viewer_id) -> str:
     """The end-of-auction notice: who won at what price, or why nobody did."""
     if state.status == "cancelled" or auction.status == auction.Status.CANCELLED:
-        reason = auction.cancel_reason or "no reason given"
-        return f"This auction was cancelled ({reason})."
+        # The reason is the moderator's (or seller's) own: it stays in the audit log.
+        return "This auction was cancelled by the site."
     if state.status != "ended":
         return ""
     if auction.status == auction.Status.ENDED and auction.winner_id:

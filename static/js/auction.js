@@ -455,7 +455,7 @@ function start(root) {
     },
     cancelled(e) {
       setStatus("cancelled");
-      showEndResult(`This auction was cancelled (${e.reason || "no reason given"}).`);
+      showEndResult("This auction was cancelled by the site.");
       setText("leader-status", "");
     },
     bid_voided(e) {

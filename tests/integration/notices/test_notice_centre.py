@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from auctions import worker
-from auctions.models import Watch
+from auctions.models import AuditLog, Watch
 from auctions.services.bidding import BidRequest, bid_place
 from auctions.services.lifecycle import auction_settle
 from auctions.services.moderation import auction_cancel_by_staff
@@ -55,13 +55,21 @@ def test_outbid_won_lost_and_sold_become_notices(run):
     assert Notice.objects.get(user=bob, kind="won").text == "You won “Zeiss Ikon” for $20.00."
 
 
-def test_a_cancellation_is_a_notice_for_each_bidder(run):
+def test_a_cancellation_is_a_notice_for_each_bidder_and_the_seller(run):
+    """Each in their own words: the seller reads the moderator's reason, the bidders do not
+    (it stays in the audit log)."""
     alice = make_user("alice")
     auction = make_auction(title="Fake Rolex")
     run(bid_place, auction=auction, bidder=alice, bid=BidRequest(1000, None, "a"))
     run(auction_cancel_by_staff, auction=auction, actor=make_moderator(), reason="Counterfeit")
     notice = Notice.objects.get(user=alice, kind="cancelled")
-    assert notice.text == "“Fake Rolex” was cancelled (Counterfeit)."
+    assert notice.text == (
+        "“Fake Rolex”, which you bid on, was cancelled by the site. There is no winner: your "
+        "bid no longer binds you, and nobody pays anything."
+    )
+    seller = Notice.objects.get(user=auction.seller, kind="cancelled")
+    assert seller.text.startswith("Your auction “Fake Rolex” was cancelled (Counterfeit).")
+    assert AuditLog.objects.get(action="auction.cancel").reason == "Counterfeit"
 
 
 def test_watchers_hear_once_that_a_watched_lot_is_about_to_end(
