@@ -1,7 +1,9 @@
 """`manage.py seed_demo`: demo users, categories and a dozen open auctions, idempotently.
 
-Running it again creates nothing new while the demo auctions are still open; once a demo lot
-has ended (or was cancelled) it is listed again, so `make run` always shows live auctions.
+Each demo lot is listed once, with a few opening bids: running it again (every `make run` does)
+creates, bids and notifies nothing, even after the demo lots have ended, so a restart changes
+nothing anybody made or saw. `--relist` lists a fresh copy of each demo lot that is over (new
+lots with new opening bids), when you want live demo auctions again.
 """
 
 from datetime import timedelta
@@ -59,8 +61,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="Run even with DEBUG off (never in production)."
         )
+        parser.add_argument(
+            "--relist",
+            action="store_true",
+            help="List a fresh copy (with opening bids) of each demo lot that has ended.",
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, relist=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates users with known passwords; DEBUG is off.")
         with transaction.atomic():
@@ -69,7 +76,7 @@ class Command(BaseCommand):
                 name: Category.objects.get_or_create(slug=name.lower(), defaults={"name": name})[0]
                 for name in CATEGORIES
             }
-            listed = [self._lot(lot, users, categories) for lot in DEMO_LOTS]
+            listed = [self._lot(lot, users, categories, relist=relist) for lot in DEMO_LOTS]
             fresh = [auction for auction in listed if auction is not None]
         created = len(fresh)
         if created:
@@ -116,15 +123,15 @@ class Command(BaseCommand):
                 except GavelError as refusal:
                     self.stderr.write(f"Demo bid on {auction} refused: {refusal.code}")
 
-    def _lot(self, lot, users, categories) -> Auction | None:
+    def _lot(self, lot, users, categories, *, relist: bool) -> Auction | None:
         title, category, seller, start, reserve, buy_now, minutes = lot
         now = timezone.now()
-        still_listed = (
-            Auction.objects.filter(title=title, seller=users[seller], ends_at__gt=now)
-            .exclude(status__in=[Auction.Status.ENDED, Auction.Status.CANCELLED])
-            .exists()
-        )
-        if still_listed:
+        copies = Auction.objects.filter(title=title, seller=users[seller])
+        if relist:
+            copies = copies.filter(ends_at__gt=now).exclude(
+                status__in=[Auction.Status.ENDED, Auction.Status.CANCELLED]
+            )
+        if copies.exists():
             return None
         return Auction.objects.create(
             title=title,

@@ -69,7 +69,7 @@ def test_seed_demo_prints_no_notice_emails_even_with_notice_threads(settings):
 
 def test_seed_demo_bids_only_on_the_demo_lots_it_just_listed(settings):
     """A seller's own listing (here seller_ann's, made by hand) never gets demo bids, even when
-    seed_demo runs again and lists fresh demo lots."""
+    seed_demo --relist lists fresh demo lots."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -87,6 +87,40 @@ def test_seed_demo_bids_only_on_the_demo_lots_it_just_listed(settings):
         status=Auction.Status.SCHEDULED,
     )
     Auction.objects.exclude(pk=own.pk).update(status=Auction.Status.ENDED)  # demo lots over
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--relist", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Auction.objects.filter(status=Auction.Status.SCHEDULED).count() == 13
     assert not Bid.objects.filter(auction=own).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_restart_after_the_demo_lots_ended_changes_nothing(settings):
+    """`make run` runs seed_demo at every start: once the demo lots have ended (and were
+    settled: orders, notices, emails), the next start adds no lot, bid, notice, order or email.
+    """
+    from datetime import timedelta
+
+    from auctions.models import AuditLog
+    from auctions.services.lifecycle import auction_settle
+    from notices.models import Notice
+    from orders.models import Order
+    from outbox.models import OutboxEmail
+    from tests.integration.engine.helpers import shift_time
+
+    settings.DEBUG = True
+    settings.GAVEL_NOTICE_THREADS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    for auction in Auction.objects.all():
+        shift_time(auction, timedelta(hours=6))
+        auction_settle(auction=auction)
+    models = (User, Auction, Bid, Notice, Order, OutboxEmail, AuditLog)
+
+    def counts():
+        return {model.__name__: model.objects.count() for model in models}
+
+    before = counts()
+    assert before["Order"] and before["Notice"] and before["Bid"]
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts() == before
+    assert not Auction.objects.filter(status=Auction.Status.SCHEDULED).exists()
