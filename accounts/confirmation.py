@@ -47,16 +47,30 @@ def email_confirmation_send(*, user: User, site_url: str) -> None:
     )
 
 
-def email_confirm(*, uidb64: str, token: str) -> User | None:
-    """Mark the user the link names confirmed; None when the link is invalid or used up."""
+def _named_user(uidb64: str) -> User | None:
     try:
         pk = int(force_str(urlsafe_base64_decode(uidb64)))
     except (TypeError, ValueError, OverflowError):
         return None
-    user = User.objects.filter(pk=pk, is_active=True).first()
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+def email_confirm(*, uidb64: str, token: str) -> User | None:
+    """Mark the user the link names confirmed; None when the link is invalid or used up."""
+    user = _named_user(uidb64)
     if user is None or not confirmation_tokens.check_token(user, token):
         return None
     if not user.email_confirmed:
         user.email_confirmed = True
         user.save(update_fields=["email_confirmed"])
     return user
+
+
+def email_already_confirmed(*, uidb64: str, token: str) -> bool:
+    """Whether this is a genuine link of an address that is confirmed already (a second
+    click): the token is the one made for this user and email before the confirmation."""
+    user = _named_user(uidb64)
+    if user is None or not user.email_confirmed:
+        return False
+    user.email_confirmed = False  # the state the link was made in; never saved
+    return confirmation_tokens.check_token(user, token)

@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import CreateView
 
-from accounts.confirmation import email_confirm, email_confirmation_send
+from accounts.confirmation import email_already_confirmed, email_confirm, email_confirmation_send
 from accounts.email_preferences import (
     OPTIONAL,
     email_preference_set,
@@ -59,6 +59,8 @@ def site_url(request) -> str:
 def email_confirm_view(request, uidb64, token):
     """The link in the confirmation email: confirms the address (idempotent)."""
     user = email_confirm(uidb64=uidb64, token=token)
+    if user is None and email_already_confirmed(uidb64=uidb64, token=token):
+        return render(request, "registration/email_already_confirmed.html")
     if user is None:
         return render(request, "registration/email_confirm_invalid.html", status=400)
     messages.success(request, "Your email address is confirmed: you can bid now.")

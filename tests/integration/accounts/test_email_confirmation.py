@@ -131,3 +131,22 @@ def test_sign_up_does_not_tell_whether_an_address_has_an_account(
     (notice,) = [m for m in mail.outbox if m.to == [owner.email]]
     assert "already" in notice.body and "/accounts/password_reset/" in notice.body
     assert "/accounts/confirm/" not in notice.body
+
+
+def test_a_second_click_on_the_link_says_already_confirmed_and_offers_log_in(
+    django_capture_on_commit_callbacks,
+):
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client)
+    path = _link(mail.outbox[0])
+    assert client.get(path).status_code == 302
+    again = client.get(path)  # the same browser
+    assert again.status_code == 200
+    assert "Your email address is already confirmed" in again.text
+    assert "not valid" not in again.text
+    elsewhere = Client().get(path)  # another browser: logged out
+    assert elsewhere.status_code == 200
+    assert "already confirmed" in elsewhere.text
+    assert 'id="log-in"' in elsewhere.text and "/accounts/login/?next=/" in elsewhere.text
+    assert Client().get(path[:-3] + "xx/").status_code == 400  # a forged link stays invalid
