@@ -40,6 +40,27 @@ WEBSOCKETS = Gauge(
 EVENTS = Counter(
     "gavel_events_broadcast", "Live events handed to the channel layer, by type.", ["type"]
 )
+# Every label value a series can take, created at import: dashboards and alerts see zeroes from
+# a process's start, not nothing until its first bid (Prometheus' instrumentation guidance).
+# `error` is a bug (not a GavelError); the codes are the ones the bid services raise.
+BID_OUTCOMES = (
+    "accepted",
+    "error",
+    "invalid_amount",
+    "bad_request",
+    "not_allowed",
+    "seller_cannot_bid",
+    "rate_limited",
+    "auction_not_open",
+    "auction_ended",
+    "bid_too_low",
+    "unavailable",
+)
+EVENT_TYPES = ("bid", "extended", "ended", "cancelled", "bid_voided")
+for _outcome in BID_OUTCOMES:
+    BIDS.labels(_outcome)
+for _type in EVENT_TYPES:
+    EVENTS.labels(_type)
 NOTICES_WAITING = Gauge(
     "gavel_notice_jobs_waiting",
     "In-site notice jobs queued on the web processes' sending threads.",

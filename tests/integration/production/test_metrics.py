@@ -148,6 +148,49 @@ def test_the_running_worker_writes_its_heartbeat(client):
     assert client.get("/healthz").json() == {"database": "ok", "redis": "ok", "worker": "ok"}
 
 
+FRESH_PROCESS = (
+    "from prometheus_client import REGISTRY, generate_latest; import auctions.metrics; "
+    "print(generate_latest(REGISTRY).decode())"
+)
+
+
+def test_a_fresh_process_lists_every_bid_outcome_at_zero():
+    """Before any bid, /metrics already has each series (at 0), so `rate()` and alerts on
+    gavel_bids_total work from a process's start."""
+    from auctions.errors import (
+        AuctionEnded,
+        AuctionNotOpen,
+        BadRequest,
+        EmailNotConfirmed,
+        InvalidAmount,
+        NotAllowed,
+        RateLimited,
+        SellerCannotBid,
+        Unavailable,
+    )
+
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    shown = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", FRESH_PROCESS],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    codes = [
+        error.code.lower()
+        for error in (
+            InvalidAmount, BadRequest, NotAllowed, EmailNotConfirmed, SellerCannotBid,
+            RateLimited, AuctionNotOpen, AuctionEnded, BidTooLow, Unavailable,
+        )
+    ]  # fmt: skip
+    for outcome in ("accepted", "error", *codes):
+        assert f'gavel_bids_total{{outcome="{outcome}"}} 0.0' in shown, outcome
+    assert 'gavel_events_broadcast_total{type="bid"} 0.0' in shown
+
+
 COUNT_A_BID = "from auctions.metrics import BIDS; BIDS.labels('accepted').inc()"
 SHOW = "from auctions.views.metrics import _process_samples;print(_process_samples().decode())"
 
