@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from auctions.models import Bid
+from tests.e2e.accessibility import axe_violations
 from tests.e2e.pages import UPDATE_WAIT_MS, money, open_auction, place_bid
 from tests.factories import make_auction, make_user
 
@@ -103,6 +104,7 @@ def test_suspended_and_unconfirmed_accounts_are_told_before_they_bid(e2e_redis, 
     page = unconfirmed.page
     expect(page.locator("#bid-barrier")).to_contain_text("Confirm your email address")
     expect(page.locator("#bid-form")).to_have_count(0)
+    assert axe_violations(page) == []
     page.locator("#confirm-email-resend").click()
     expect(page).to_have_url(re.compile(rf"/auctions/{auction.pk}/$"))
     expect(page.locator(".messages")).to_contain_text("We sent a new link to gina@example.com")

@@ -9,6 +9,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from tests.e2e.accessibility import axe_violations
 from tests.factories import make_seller
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -34,12 +35,14 @@ def test_enrol_verify_recover_with_a_backup_code_and_turn_off(open_visitor):
     page.goto("/admin/")
     page.locator("#two-factor-enrol").click()
     expect(page.locator("#two-factor-state")).to_contain_text("Off.")
+    assert axe_violations(page) == []
     assert re.fullmatch(r"[A-Z2-7]+", page.locator("#two-factor-secret").inner_text())
     page.locator("#otp-token").fill(_app_code())
     page.get_by_role("button", name="Turn on").click()
     expect(page.locator("#two-factor-state")).to_contain_text("On:")
     codes = page.locator("#backup-codes li").all_inner_texts()
     assert len(codes) == 10
+    assert axe_violations(page) == []
     page.locator("#two-factor-continue").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page.locator("#two-factor-offer")).to_have_count(0)
@@ -49,6 +52,7 @@ def test_enrol_verify_recover_with_a_backup_code_and_turn_off(open_visitor):
     page = second.page
     page.goto("/admin/orders/order/")
     expect(page).to_have_url(re.compile(r"/accounts/two-factor/verify/"))
+    assert axe_violations(page) == []
     page.locator("#otp-token").fill(_app_code())
     page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(re.compile(r"/admin/orders/order/$"))
@@ -76,6 +80,7 @@ def test_enrol_verify_recover_with_a_backup_code_and_turn_off(open_visitor):
     page.goto("/me/")
     page.locator("#two-factor-link").click()
     expect(page.locator("#backup-left")).to_have_text("9 backup codes left.")
+    assert axe_violations(page) == []
     page.locator("#otp-token").fill(_app_code())
     page.get_by_role("button", name="Turn off").click()
     expect(page.locator("#two-factor-state")).to_contain_text("Off.")
