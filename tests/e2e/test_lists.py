@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from auctions.models import Auction
-from auctions.services.bidding import bid_place, buy_now
+from auctions.services.bidding import BidRequest, bid_place, buy_now
 from auctions.services.lifecycle import auction_settle
 from tests.e2e.test_auction_page import off_the_browser_loop
 from tests.factories import make_auction, make_user
@@ -47,8 +47,9 @@ def test_the_ended_list_shows_when_each_lot_ended_in_fact(e2e_redis, open_visito
         title="Ended as set", starting_price=1_000, ends_at=now + timedelta(hours=1)
     )
     off_the_browser_loop(buy_now, auction=bought, buyer=alice, request_id="buy")
-    off_the_browser_loop(bid_place, auction=extended, bidder=bruno, amount=1_000, request_id="late")
-    off_the_browser_loop(bid_place, auction=plain, bidder=alice, amount=1_000, request_id="p")
+    late = BidRequest(1_000, None, "late")
+    off_the_browser_loop(bid_place, auction=extended, bidder=bruno, bid=late)
+    off_the_browser_loop(bid_place, auction=plain, bidder=alice, bid=BidRequest(1_000, None, "p"))
     for auction in (bought, extended, plain):
         shift_time(auction, timedelta(hours=4))
         off_the_browser_loop(auction_settle, auction=auction)  # a bought lot is settled already
