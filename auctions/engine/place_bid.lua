@@ -19,7 +19,8 @@
 --
 -- ARGV[1] bidder id            ARGV[2] bidder's masked handle
 -- ARGV[3] kind: "bid" | "buy_now"
--- ARGV[4] amount in minor units, or "" (a leader raising only their maximum)
+-- ARGV[4] amount in minor units, or "" (a maximum alone: the leader raising it, anyone else
+--         bidding the minimum with it)
 -- ARGV[5] max_amount in minor units, or ""
 -- ARGV[6] request_id           ARGV[7] request record TTL (s)   ARGV[8] stream max length
 -- ARGV[9] the caller's Auction.updated_at in ms, or "" (newer than the hot state's => STALE)
@@ -146,7 +147,12 @@ else
     leader_max = offered
     redis.call('HSET', KEYS[2], ARGV[1], fmt(offered))
   else
-    if amount == nil then return answer('INVALID_AMOUNT') end
+    if amount == nil then
+      -- A maximum alone bids the minimum with that maximum (as eBay does).
+      if max_amount < min_bid then return answer('BID_TOO_LOW', min_bid) end
+      amount = min_bid
+      placed_amount = amount
+    end
     if amount < min_bid then return answer('BID_TOO_LOW', min_bid) end
     redis.call('HSET', KEYS[2], ARGV[1], fmt(offered))
     if leader == nil then

@@ -158,8 +158,8 @@ def validate(
         ceiling = max(amount or 0, max_amount or 0)
         needed = leader_min_bid(state)
         return None if ceiling >= needed else (BID_TOO_LOW, needed)
-    if amount is None:
-        return INVALID_AMOUNT, None
+    if amount is None:  # a maximum alone bids the minimum with that maximum
+        return None if (max_amount or 0) >= state.min_bid else (BID_TOO_LOW, state.min_bid)
     if amount < state.min_bid:
         return BID_TOO_LOW, state.min_bid
     return None

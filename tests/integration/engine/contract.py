@@ -416,11 +416,15 @@ class EngineContractSuite:
         with pytest.raises(InvalidAmount):
             bid(auction, make_user(), 2000, max_amount=1500)
 
-    def test_a_bare_maximum_from_a_non_leader_is_invalid(self):
+    def test_a_bare_maximum_from_a_non_leader_bids_the_minimum_with_it(self):
         auction = make_auction()
         bid(auction, make_user(), 1000)
-        with pytest.raises(InvalidAmount):
-            bid(auction, make_user(), None, max_amount=5000)
+        outcome = bid(auction, make_user(), None, max_amount=5000)
+        assert (outcome.price, outcome.state.bid_count) == (1050, 2)
+        placed = Bid.objects.get(auction=auction, seq=outcome.seq)
+        assert (placed.amount, placed.max_amount) == (1050, 5000)
+        with pytest.raises(BidTooLow):
+            bid(auction, make_user(), None, max_amount=1000)
 
     # --- lifecycle ---------------------------------------------------------------------
 
