@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from auctions.models import Auction, AuditLog, Bid, Report
 from auctions.services.audit import audit_record
+from auctions.services.bidding import BidRequest, bid_place
 from tests.factories import make_auction, make_moderator, make_seller, make_user
 
 pytestmark = pytest.mark.django_db
@@ -35,16 +36,9 @@ def world(db):
     }
     seller = users["seller_a"]
     live = make_auction(seller=seller, title="Live lot of A")
-    bid = Bid.objects.create(
-        auction=live,
-        bidder=users["bidder"],
-        seq=1,
-        amount=1000,
-        max_amount=5000,
-        price=1000,
-        placed_at=timezone.now(),
-        request_id="seed",
-    )
+    # Through the engine, so the ledger holds the bid's event too (a void follows it on).
+    placed = bid_place(auction=live, bidder=users["bidder"], bid=BidRequest(1000, 5000, "seed"))
+    bid = Bid.objects.get(auction=live, seq=placed.seq)
     pending = make_auction(seller=seller, status=Auction.Status.PENDING, title="Pending of A")
     now = timezone.now()
     ended = make_auction(
