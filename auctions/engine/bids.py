@@ -84,18 +84,18 @@ async def acount_attempt(user_id: int) -> dict[str, str]:
     return {_text(name): _text(value) for name, value in standing.items()}
 
 
-def request_answered(*, auction_id: int, bidder_id: int, request_id: str) -> bool:
+def request_answered(*, auction: Auction, bidder_id: int, request_id: str) -> bool:
     """Whether Redis holds a first answer to this request (a retry then gets that answer)."""
     try:
-        return bool(get_redis().exists(keys.request_key(auction_id, bidder_id, request_id)))
+        return bool(get_redis().exists(keys.request_key(auction, bidder_id, request_id)))
     except RedisError as error:
         raise Unavailable() from error
 
 
-async def arequest_answered(*, auction_id: int, bidder_id: int, request_id: str) -> bool:
+async def arequest_answered(*, auction: Auction, bidder_id: int, request_id: str) -> bool:
     """`request_answered` on the event loop."""
     try:
-        key = keys.request_key(auction_id, bidder_id, request_id)
+        key = keys.request_key(auction, bidder_id, request_id)
         return bool(await get_aredis().exists(key))
     except RedisError as error:
         raise Unavailable() from error
@@ -128,8 +128,7 @@ class _Call:
 
 
 def _script_keys(call: _Call) -> list[str]:
-    pk = call.auction.pk
-    return keys.auction_keys(pk) + [keys.request_key(pk, call.bidder_id, call.request_id)]
+    return keys.bid_script_keys(call.auction, call.bidder_id, call.request_id)
 
 
 def _script_args(call: _Call) -> list[str | int]:
@@ -231,9 +230,9 @@ def _drop_hot_state(auction: Auction, bid: BidPlaced) -> None:
         auction.pk,
         bid.seq,
     )
-    request = keys.request_key(auction.pk, bid.bidder_id, bid.request_id)
+    request = keys.request_key(auction, bid.bidder_id, bid.request_id)
     try:
-        get_redis().delete(*keys.auction_keys(auction.pk), request)
+        get_redis().delete(*keys.auction_keys(auction), request)
     except RedisError as error:
         log.warning("dropping the hot state of auction %s failed: %s", auction.pk, error)
 
@@ -252,7 +251,7 @@ def _replayed(auction: Auction, bid_seq: int, detail: str, repaired: list[Event]
         leader_handle = stored[bid_seq]["leader"]
         ends_at = datetime.fromisoformat(stored[last_seq]["ends_at"])
     else:
-        entries = [e for e in stream_records(auction.pk, bid_seq - 1) if e.seq <= last_seq]
+        entries = [e for e in stream_records(auction, bid_seq - 1) if e.seq <= last_seq]
         first = entries[0] if entries else None
         if not isinstance(first, BidPlaced) or first.seq != bid_seq:
             raise Unavailable()
