@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from auctions.admin.access import sees_all
+from auctions.admin.reason import reason_action
 from auctions.errors import GavelError
 from auctions.models import Auction
-from sales.models import PremiumBand, Sale
+from sales.models import PremiumBand, Registration, Sale
+from sales.services.registration import registration_decide
 from sales.services.schedule import lots_renumber, sale_publish
 
 
@@ -122,3 +124,57 @@ class SaleAdmin(admin.ModelAdmin):
                 messages.error(request, f"{sale}: {error.message}")
             else:
                 messages.success(request, f"{sale}: published, {count} lots scheduled.")
+
+
+def _approve(request, registration, reason):
+    sale = registration.sale
+    limit = sale.default_limit if sale.approval == Sale.Approval.LIMIT else registration.limit
+    registration_decide(
+        registration=registration, actor=request.user, approve=True, reason=reason, limit=limit
+    )
+
+
+def _decline(request, registration, reason):
+    registration_decide(registration=registration, actor=request.user, approve=False, reason=reason)
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    """The registration queue: approve or decline (with a reason), audited; nothing is edited
+    in place (a decision also updates the engine's copy)."""
+
+    list_display = ("paddle", "bidder", "sale", "status", "limit", "created_at")
+    list_filter = ("status", "sale")
+    search_fields = ("bidder__username", "=paddle")
+    actions = [
+        reason_action(
+            name="approve",
+            description="Approve the selected registrations",
+            service=_approve,
+            done="Approved",
+            submit_label="Approve",
+            permissions=("change",),
+            reason_required=False,
+        ),
+        reason_action(
+            name="decline",
+            description="Decline the selected registrations",
+            service=_decline,
+            done="Declined",
+            submit_label="Decline",
+            permissions=("change",),
+        ),
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("sale", "bidder")
+        return queryset if sees_all(request) else queryset.filter(sale__house=request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Registration._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError
+from django.urls import reverse
 from redis.exceptions import RedisError
 
 from auctions.engine import hot_state, keys, ledger, offload, scripts
@@ -29,6 +30,7 @@ from auctions.errors import (
     BidTooLow,
     GavelError,
     NotAllowed,
+    NotRegistered,
     RateLimited,
     Unavailable,
 )
@@ -105,8 +107,10 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _refusal(code: bytes | str, min_bid: bytes | str) -> GavelError:
+def _refusal(code: bytes | str, min_bid: bytes | str, auction: Auction) -> GavelError:
     code, min_bid = _text(code), _text(min_bid)
+    if code == "NOT_REGISTERED":
+        return NotRegistered(register_url=reverse("sales:register", args=[auction.sale_id]))
     if code == "BID_TOO_LOW":
         return BidTooLow(min_bid=format_amount(int(min_bid)))
     if code == "NOT_ALLOWED":
@@ -292,7 +296,7 @@ def place(
         reply = _run_script(call, repaired)
         if reply[0] == b"DUP":
             return _repeated(auction, reply, repaired)
-        bid, ext = _accepted(reply)
+        bid, ext = _accepted(auction, reply)
     except RedisError as error:
         log.warning("bid on auction %s: Redis failed: %s", auction.pk, error)
         raise Unavailable() from error
@@ -336,7 +340,7 @@ async def aplace(
                 max_amount=max_amount,
                 request_id=request_id,
             )
-        bid, ext = _accepted(reply)
+        bid, ext = _accepted(auction, reply)
     except RedisError as error:
         log.warning("bid on auction %s: Redis failed: %s", auction.pk, error)
         raise Unavailable() from error
@@ -345,10 +349,10 @@ async def aplace(
     return _outcome(auction, bid, ext, reply, written)
 
 
-def _accepted(reply: list[Any]) -> tuple[BidPlaced, Extended | None]:
+def _accepted(auction: Auction, reply: list[Any]) -> tuple[BidPlaced, Extended | None]:
     """The records of an accepted bid's reply; raises the refusal of an `ERR` reply."""
     if reply[0] == b"ERR":
-        raise _refusal(reply[1], reply[2])
+        raise _refusal(reply[1], reply[2], auction)
     bid = expect(unpack(reply[1]), BidPlaced)
     ext = expect(unpack(reply[2]), Extended) if reply[2] else None
     return bid, ext
@@ -357,7 +361,7 @@ def _accepted(reply: list[Any]) -> tuple[BidPlaced, Extended | None]:
 def _repeated(auction: Auction, reply: list[Any], repaired: list[Event]) -> BidOutcome:
     """The first answer to a repeated request: its refusal again, or its acceptance."""
     if reply[1] == b"ERR":
-        raise _refusal(reply[2], reply[3])
+        raise _refusal(reply[2], reply[3], auction)
     return _replayed(auction, int(reply[2]), _text(reply[3]), repaired)
 
 

@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User, mask_username
-from auctions.engine import hooks, keys, ledger, rules, scripts
+from auctions.engine import hooks, keys, ledger, registrations, rules, scripts
 from auctions.engine.clock import duration_ms, from_ms, to_ms
 from auctions.engine.connection import get_redis
 from auctions.engine.records import Event, encode
@@ -160,9 +160,12 @@ def load_repairing(auction: Auction) -> tuple[bool, list[Event]]:
 
     Events the stream still holds beyond the ledger (the state hash was lost but not the
     stream, after a crash between a bid and its ledger write) are written to the ledger first,
-    so the loaded seq continues the stream instead of colliding with it.
+    so the loaded seq continues the stream instead of colliding with it. For a lot of a sale,
+    the sale's registrations are loaded too when missing (the bid script needs both).
     """
     fresh = Auction.objects.get(pk=auction.pk)
+    if fresh.sale_id is not None:
+        registrations.ensure_loaded(fresh.sale_id)
     repaired = _record_stream_ahead(fresh)
     fields, ceilings = replayed_fields(fresh)
     last, ended = _last_seqs(fresh.pk)

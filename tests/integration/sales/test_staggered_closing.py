@@ -17,6 +17,7 @@ from auctions.engine.api import auction_state_get
 from auctions.models import Auction, AuctionEvent, Bid
 from auctions.services.lifecycle import auction_settle
 from sales.models import Sale
+from sales.services.registration import registration_create
 from sales.services.schedule import sale_publish
 from tests.factories import make_user
 from tests.integration.engine.helpers import bid
@@ -40,16 +41,6 @@ def advance(sale: Sale, delta: timedelta) -> None:
         hot_state.shift_times(lot, delta // timedelta(milliseconds=1))
 
 
-def register(sale: Sale, *users) -> None:
-    """Approve `users` for the sale when the sale requires registration (a later step)."""
-    try:
-        from sales.services.registration import registration_create
-    except ImportError:
-        return
-    for user in users:
-        registration_create(sale=sale, bidder=user)
-
-
 def test_a_hundred_lots_close_in_lot_order_each_once_with_soft_close_on_some(
     real_engine_redis, postgres_db, django_capture_on_commit_callbacks
 ):
@@ -59,7 +50,9 @@ def test_a_hundred_lots_close_in_lot_order_each_once_with_soft_close_on_some(
     with django_capture_on_commit_callbacks(execute=True):
         sale_publish(sale=sale, actor=sale.house)
     alice, bob = make_user(), make_user()
-    register(sale, alice, bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        for user in (alice, bob):
+            registration_create(sale=sale, bidder=user)
     lots = {lot.lot_number: lot for lot in Auction.objects.filter(sale=sale)}
     listed_end = {number: lot.ends_at - sale.ends_at for number, lot in lots.items()}
     assert listed_end[1] == timedelta(0) and listed_end[LOTS] == timedelta(seconds=LOTS - 1)
