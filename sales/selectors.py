@@ -37,3 +37,12 @@ def premium_label(*, sale: Sale) -> str:
 def sale_lots(*, sale: Sale) -> list[Auction]:
     """The sale's lots in lot (closing) order."""
     return list(Auction.objects.filter(sale=sale).order_by("lot_number", "pk"))
+
+
+def open_sales(*, limit: int = 12) -> list[Sale]:
+    """Published sales with a lot not yet closed, the soonest closing first."""
+    return list(
+        Sale.objects.filter(status=Sale.Status.PUBLISHED, lots__status=Auction.Status.SCHEDULED)
+        .distinct()
+        .order_by("ends_at", "pk")[:limit]
+    )

@@ -21,3 +21,9 @@ def lot_charges(auction, amount):
     if not auction.sale_id or not amount:
         return {"charges": None}
     return {"charges": selectors.lot_charges(sale=auction.sale, hammer=int(amount))}
+
+
+@register.inclusion_tag("sales/open_sales.html")
+def open_sales():
+    """The published sales with a lot still to close, soonest first (the home page)."""
+    return {"sales": selectors.open_sales()}
