@@ -18,7 +18,7 @@ from auctions.engine.connection import get_redis
 
 
 @dataclass(frozen=True)
-class Standing:
+class SaleStanding:
     """A bidder's standing in a sale: approved to bid or not, and their credit limit."""
 
     approved: bool
@@ -31,17 +31,17 @@ class Standing:
         return "a" if self.limit is None else f"a:{int(self.limit)}"
 
 
-Source = Callable[[int], Mapping[int, Standing]]
+Source = Callable[[int], Mapping[int, SaleStanding]]
 _source: Source | None = None
 
 
 def source_register(source: Source) -> None:
-    """Set where a sale's standings come from (sale id → {bidder id: Standing})."""
+    """Set where a sale's standings come from (sale id → {bidder id: SaleStanding})."""
     global _source
     _source = source
 
 
-def standing_write(*, sale_id: int, bidder_id: int, standing: Standing) -> None:
+def standing_write(*, sale_id: int, bidder_id: int, standing: SaleStanding) -> None:
     """Write one bidder's standing (after the change committed). Raises RedisError."""
     get_redis().hset(keys.registrations_key(sale_id), str(int(bidder_id)), standing.encode())
 

@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 
 from accounts.models import User
 from auctions import inputs
-from auctions.engine.registrations import Standing, standing_write
+from auctions.engine.registrations import SaleStanding, standing_write
 from auctions.errors import InvalidState, NotAllowed, NotFound, SellerCannotBid, Unavailable
 from auctions.services.audit import audit_record
 from sales.models import Registration, Sale
@@ -28,13 +28,13 @@ log = logging.getLogger(__name__)
 FIRST_PADDLE = 101
 
 
-def standing(registration: Registration) -> Standing:
+def standing(registration: Registration) -> SaleStanding:
     """What the bid script needs to know of a registration."""
     approved = registration.status == Registration.Status.APPROVED
-    return Standing(approved=approved, limit=registration.limit if approved else None)
+    return SaleStanding(approved=approved, limit=registration.limit if approved else None)
 
 
-def standings_of(sale_id: int) -> Mapping[int, Standing]:
+def standings_of(sale_id: int) -> Mapping[int, SaleStanding]:
     """Every registration of the sale as the engine holds it (bidder id → standing)."""
     return {
         registration.bidder_id: standing(registration)
