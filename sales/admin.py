@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from auctions.admin.access import sees_all
+from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.admin.reason import reason_action
 from auctions.errors import GavelError
 from auctions.models import Auction
@@ -72,7 +73,7 @@ class LotInline(admin.TabularInline):
 
 
 @admin.register(Sale)
-class SaleAdmin(admin.ModelAdmin):
+class SaleAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ("title", "house", "status", "ends_at", "closing_interval")
     list_filter = ("status",)
     search_fields = ("title",)
@@ -139,7 +140,7 @@ def _decline(request, registration, reason):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     """The registration queue: approve or decline (with a reason), audited; nothing is edited
     in place (a decision also updates the engine's copy)."""
 

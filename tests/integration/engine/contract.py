@@ -619,7 +619,7 @@ class EngineContractSuite:
         auction = make_auction()
         bid(auction, make_user(), 1000, max_amount=2000)
         before = auction_state_get(auction=auction)
-        hot_state.corrupt_price(auction.pk, 1)
+        hot_state.corrupt_price(auction, 1)
         out = StringIO()
         call_command("rebuild_hot_state", auction=auction.pk, stdout=out)
         assert "1 auction" in out.getvalue()
