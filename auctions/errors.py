@@ -88,6 +88,15 @@ class EmailNotConfirmed(NotAllowed):
     message = "Confirm your email address before your first bid."
 
 
+class NotRegistered(GavelError):
+    """The auction is a lot of a sale the bidder is not registered and approved for; the
+    answer carries `register_url`, where they register."""
+
+    code = "NOT_REGISTERED"
+    http_status = 403
+    message = "Register for this sale (and be approved) before you bid."
+
+
 class InvalidAmount(GavelError):
     """The amount is not a positive decimal with at most two places within the site maximum."""
 
@@ -178,6 +187,7 @@ ALL_ERRORS: tuple[type[GavelError], ...] = (
     BidTooLow,
     SellerCannotBid,
     NotAllowed,
+    NotRegistered,
     InvalidAmount,
     RateLimited,
     Unavailable,

@@ -105,6 +105,14 @@ class Auction(models.Model):
     reserve_met = models.BooleanField(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
 
+    # A lot of a catalog sale (`sales`): None for a single-item auction.
+    sale = models.ForeignKey(
+        "sales.Sale", on_delete=models.PROTECT, null=True, blank=True, related_name="lots"
+    )
+    lot_number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The lot's number in its sale; lots close in this order."
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -117,6 +125,13 @@ class Auction(models.Model):
             ("moderate_auction", "Can approve, reject and cancel any auction"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["sale", "lot_number"], name="auction_lot_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(sale__isnull=True) | Q(lot_number__isnull=False),
+                name="auction_lot_has_number",
+            ),
             models.CheckConstraint(
                 condition=Q(starting_price__gt=0), name="auction_starting_price_positive"
             ),
@@ -174,6 +189,10 @@ class Auction(models.Model):
                 errors["ends_at"] = f"An auction lasts at most {settings.GAVEL_MAX_DURATION}."
             if self.hard_close_at is not None and self.hard_close_at < self.ends_at:
                 errors["hard_close_at"] = "The hard close cannot be before the end."
+        if self.sale_id is not None and self.lot_number is None:
+            errors["lot_number"] = "A lot of a sale needs a lot number."
+        if self.sale_id is None and self.lot_number is not None:
+            errors["lot_number"] = "Only a lot of a sale has a lot number."
         if self.extension_window is not None and self.extension_window < timedelta(0):
             errors["extension_window"] = "The extension window cannot be negative."
         if errors:

@@ -60,7 +60,7 @@ def _reconcile_all(report: PassReport) -> None:
     )
     if not candidates:
         return
-    seqs = engine.hot_seqs([auction.pk for auction in candidates])
+    seqs = engine.hot_seqs(candidates)
     for auction, seq in zip(candidates, seqs, strict=True):
         if seq is not None and seq > (auction.last_seq or 0):
             report.reconciled += reconcile_auction(auction)

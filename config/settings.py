@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "auctions",
     "notices",
     "orders",
+    "sales",
     "questions",
     "outbox",
     # Optional TOTP two-factor for staff (accounts.two_factor).

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("questions.urls")),
     path("", include("notices.urls")),
+    path("", include("sales.urls")),
     path("", include("auctions.urls")),
 ]
 

@@ -42,6 +42,12 @@ class Order(models.Model):
         max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT
     )
     price = MoneyField(help_text="The hammer price (or the accepted offer).")
+    premium = models.BigIntegerField(
+        default=0, help_text="The buyer's premium on a lot of a sale, in minor units."
+    )
+    tax = models.BigIntegerField(
+        default=0, help_text="Tax on the hammer and/or premium (a lot of a sale), minor units."
+    )
     shipping_cost = models.BigIntegerField(
         default=0, help_text="Postage the seller charges, in minor units (0: none)."
     )
@@ -70,6 +76,9 @@ class Order(models.Model):
                 condition=Q(shipping_cost__gte=0), name="order_shipping_not_negative"
             ),
             models.CheckConstraint(
+                condition=Q(premium__gte=0) & Q(tax__gte=0), name="order_charges_not_negative"
+            ),
+            models.CheckConstraint(
                 condition=~Q(buyer=models.F("seller")), name="order_buyer_is_not_seller"
             ),
         ]
@@ -82,8 +91,9 @@ class Order(models.Model):
 
     @property
     def total(self) -> int:
-        """What the buyer pays: the price plus postage."""
-        return self.price + self.shipping_cost
+        """What the buyer pays: the hammer price, the buyer's premium and tax (a lot of a
+        sale), and postage."""
+        return self.price + self.premium + self.tax + self.shipping_cost
 
     def involves(self, user) -> bool:
         """Whether `user` is this order's buyer or seller."""

@@ -81,10 +81,16 @@ class AuctionAdmin(DeclaredLookupsOnly, AuctionModerationMixin, LiveColumnsMixin
             readonly.append("seller")
         if obj is not None and obj.bids.exists():
             # Once someone has bid, only the description may change.
-            readonly += ["title", "category", "image", *PRICE_AND_TIME_FIELDS]
+            readonly += ["title", "category", "image", "sale", "lot_number", *PRICE_AND_TIME_FIELDS]
         elif sees_all(request) and not request.user.is_superuser:
             readonly += list(PRICE_AND_TIME_FIELDS)
         return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "sale" and not sees_all(request):
+            # A house adds lots only to its own sales.
+            kwargs["queryset"] = db_field.related_model.objects.filter(house=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_inlines(self, request, obj):
         # Photos from the start; the ledger once there is an auction to show it of.
@@ -99,6 +105,9 @@ class AuctionAdmin(DeclaredLookupsOnly, AuctionModerationMixin, LiveColumnsMixin
                 if settings.GAVEL_LISTING_APPROVAL
                 else Auction.Status.SCHEDULED
             )
+        if obj.sale_id is not None and obj.sale.status == "draft" and "sale" in form.changed_data:
+            # A lot opens when its sale is published (`sales.services.schedule`).
+            obj.status = Auction.Status.DRAFT
         super().save_model(request, obj, form, change)
         if change:
             kept = moderation.engine_refresh(obj)

@@ -29,6 +29,8 @@ class AuctionAdminForm(forms.ModelForm):
             "description",
             "category",
             "image",
+            "sale",
+            "lot_number",
             *PRICE_AND_TIME_FIELDS,
             "status",
         )
@@ -39,6 +41,10 @@ class AuctionAdminForm(forms.ModelForm):
         ends_at = cleaned.get("ends_at")
         if self.instance.pk is None and ends_at is not None and ends_at <= timezone.now():
             self.add_error("ends_at", "The end must be in the future.")
+        sale = cleaned.get("sale")
+        if sale is not None and "sale" in self.changed_data and sale.status != "draft":
+            # A published sale's schedule is set; lots join a sale while it is a draft.
+            self.add_error("sale", "Lots can be added to a sale only while it is a draft.")
         return cleaned
 
 

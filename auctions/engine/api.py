@@ -33,7 +33,7 @@ def _read(auctions: list[Auction]) -> tuple[list[list[bytes | None]], int]:
     client = get_redis()
     pipe = client.pipeline(transaction=False)
     for auction in auctions:
-        pipe.hmget(keys.state_key(auction.pk), FIELDS)
+        pipe.hmget(keys.state_key(auction), FIELDS)
     if isinstance(client, RedisCluster):
         # A cluster pipeline routes by key; TIME has none, so it is its own call.
         return (pipe.execute() if auctions else []), redis_now_ms(client)
@@ -70,8 +70,8 @@ def auction_state_get(*, auction: Auction) -> AuctionState:
     return states[auction.pk]
 
 
-def _stream_events(auction_id: int, since: int) -> list[PublicEvent]:
-    return [public_event(auction_id, record) for record in stream_records(auction_id, since)]
+def _stream_events(auction: Auction, since: int) -> list[PublicEvent]:
+    return [public_event(auction.pk, record) for record in stream_records(auction, since)]
 
 
 def auction_events_since(*, auction: Auction, since: int | str) -> list[PublicEvent] | None:
@@ -90,7 +90,7 @@ def auction_events_since(*, auction: Auction, since: int | str) -> list[PublicEv
             return None
         if since == current:
             return []
-        streamed = _stream_events(auction.pk, since)
+        streamed = _stream_events(auction, since)
     except (RedisError, Unavailable) as error:
         log.warning("reading events of auction %s from Redis failed: %s", auction.pk, error)
         current, streamed = None, []
@@ -111,16 +111,16 @@ def auction_events_since(*, auction: Auction, since: int | str) -> list[PublicEv
     return events
 
 
-def hot_seqs(auction_ids: list[int]) -> list[int | None]:
+def hot_seqs(auctions: list[Auction]) -> list[int | None]:
     """The hot states' last seqs (None where an auction has none), in one pipelined read."""
     pipe = get_redis().pipeline(transaction=False)
-    for auction_id in auction_ids:
-        pipe.hget(keys.state_key(auction_id), "seq")
-    values = cast("list[bytes | None]", pipe.execute()) if auction_ids else []
+    for auction in auctions:
+        pipe.hget(keys.state_key(auction), "seq")
+    values = cast("list[bytes | None]", pipe.execute()) if auctions else []
     return [int(value) if value is not None else None for value in values]
 
 
-def hot_seq(auction_id: int) -> int | None:
+def hot_seq(auction: Auction) -> int | None:
     """The hot state's last seq, or None when the auction has no hot state."""
-    value = cast("bytes | None", get_redis().hget(keys.state_key(auction_id), "seq"))
+    value = cast("bytes | None", get_redis().hget(keys.state_key(auction), "seq"))
     return int(value) if value is not None else None

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError
+from django.urls import reverse
 from redis.exceptions import RedisError
 
 from auctions.engine import hot_state, keys, ledger, offload, scripts
@@ -29,6 +30,7 @@ from auctions.errors import (
     BidTooLow,
     GavelError,
     NotAllowed,
+    NotRegistered,
     RateLimited,
     Unavailable,
 )
@@ -84,18 +86,18 @@ async def acount_attempt(user_id: int) -> dict[str, str]:
     return {_text(name): _text(value) for name, value in standing.items()}
 
 
-def request_answered(*, auction_id: int, bidder_id: int, request_id: str) -> bool:
+def request_answered(*, auction: Auction, bidder_id: int, request_id: str) -> bool:
     """Whether Redis holds a first answer to this request (a retry then gets that answer)."""
     try:
-        return bool(get_redis().exists(keys.request_key(auction_id, bidder_id, request_id)))
+        return bool(get_redis().exists(keys.request_key(auction, bidder_id, request_id)))
     except RedisError as error:
         raise Unavailable() from error
 
 
-async def arequest_answered(*, auction_id: int, bidder_id: int, request_id: str) -> bool:
+async def arequest_answered(*, auction: Auction, bidder_id: int, request_id: str) -> bool:
     """`request_answered` on the event loop."""
     try:
-        key = keys.request_key(auction_id, bidder_id, request_id)
+        key = keys.request_key(auction, bidder_id, request_id)
         return bool(await get_aredis().exists(key))
     except RedisError as error:
         raise Unavailable() from error
@@ -105,8 +107,10 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _refusal(code: bytes | str, min_bid: bytes | str) -> GavelError:
+def _refusal(code: bytes | str, min_bid: bytes | str, auction: Auction) -> GavelError:
     code, min_bid = _text(code), _text(min_bid)
+    if code == "NOT_REGISTERED":
+        return NotRegistered(register_url=reverse("sales:register", args=[auction.sale_id]))
     if code == "BID_TOO_LOW":
         return BidTooLow(min_bid=format_amount(int(min_bid)))
     if code == "NOT_ALLOWED":
@@ -128,8 +132,7 @@ class _Call:
 
 
 def _script_keys(call: _Call) -> list[str]:
-    pk = call.auction.pk
-    return keys.auction_keys(pk) + [keys.request_key(pk, call.bidder_id, call.request_id)]
+    return keys.bid_script_keys(call.auction, call.bidder_id, call.request_id)
 
 
 def _script_args(call: _Call) -> list[str | int]:
@@ -231,9 +234,9 @@ def _drop_hot_state(auction: Auction, bid: BidPlaced) -> None:
         auction.pk,
         bid.seq,
     )
-    request = keys.request_key(auction.pk, bid.bidder_id, bid.request_id)
+    request = keys.request_key(auction, bid.bidder_id, bid.request_id)
     try:
-        get_redis().delete(*keys.auction_keys(auction.pk), request)
+        get_redis().delete(*keys.auction_keys(auction), request)
     except RedisError as error:
         log.warning("dropping the hot state of auction %s failed: %s", auction.pk, error)
 
@@ -252,7 +255,7 @@ def _replayed(auction: Auction, bid_seq: int, detail: str, repaired: list[Event]
         leader_handle = stored[bid_seq]["leader"]
         ends_at = datetime.fromisoformat(stored[last_seq]["ends_at"])
     else:
-        entries = [e for e in stream_records(auction.pk, bid_seq - 1) if e.seq <= last_seq]
+        entries = [e for e in stream_records(auction, bid_seq - 1) if e.seq <= last_seq]
         first = entries[0] if entries else None
         if not isinstance(first, BidPlaced) or first.seq != bid_seq:
             raise Unavailable()
@@ -293,7 +296,7 @@ def place(
         reply = _run_script(call, repaired)
         if reply[0] == b"DUP":
             return _repeated(auction, reply, repaired)
-        bid, ext = _accepted(reply)
+        bid, ext = _accepted(auction, reply)
     except RedisError as error:
         log.warning("bid on auction %s: Redis failed: %s", auction.pk, error)
         raise Unavailable() from error
@@ -337,7 +340,7 @@ async def aplace(
                 max_amount=max_amount,
                 request_id=request_id,
             )
-        bid, ext = _accepted(reply)
+        bid, ext = _accepted(auction, reply)
     except RedisError as error:
         log.warning("bid on auction %s: Redis failed: %s", auction.pk, error)
         raise Unavailable() from error
@@ -346,10 +349,10 @@ async def aplace(
     return _outcome(auction, bid, ext, reply, written)
 
 
-def _accepted(reply: list[Any]) -> tuple[BidPlaced, Extended | None]:
+def _accepted(auction: Auction, reply: list[Any]) -> tuple[BidPlaced, Extended | None]:
     """The records of an accepted bid's reply; raises the refusal of an `ERR` reply."""
     if reply[0] == b"ERR":
-        raise _refusal(reply[1], reply[2])
+        raise _refusal(reply[1], reply[2], auction)
     bid = expect(unpack(reply[1]), BidPlaced)
     ext = expect(unpack(reply[2]), Extended) if reply[2] else None
     return bid, ext
@@ -358,7 +361,7 @@ def _accepted(reply: list[Any]) -> tuple[BidPlaced, Extended | None]:
 def _repeated(auction: Auction, reply: list[Any], repaired: list[Event]) -> BidOutcome:
     """The first answer to a repeated request: its refusal again, or its acceptance."""
     if reply[1] == b"ERR":
-        raise _refusal(reply[2], reply[3])
+        raise _refusal(reply[2], reply[3], auction)
     return _replayed(auction, int(reply[2]), _text(reply[3]), repaired)
 
 

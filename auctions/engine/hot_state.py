@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User, mask_username
-from auctions.engine import hooks, keys, ledger, rules, scripts
+from auctions.engine import hooks, keys, ledger, registrations, rules, scripts
 from auctions.engine.clock import duration_ms, from_ms, to_ms
 from auctions.engine.connection import get_redis
 from auctions.engine.records import Event, encode
@@ -118,7 +118,7 @@ def _last_seqs(auction_id: int) -> tuple[int, int | None]:
 
 def _record_stream_ahead(auction: Auction) -> list[Event]:
     stored = _last_seqs(auction.pk)[0]
-    entries = stream_records(auction.pk, stored)
+    entries = stream_records(auction, stored)
     if not entries:
         return []
     return ledger.record_missing(auction, entries)
@@ -129,18 +129,18 @@ def _flatten(mapping: dict[str, str]) -> list[str]:
 
 
 def _run_load(
-    auction_id: int, mode: str, state: list[str], event: list[str], ceilings: list[str]
+    auction: Auction, mode: str, state: list[str], event: list[str], ceilings: list[str]
 ) -> list[bytes]:
     args: list[str | int] = [mode, settings.GAVEL_EVENT_STREAM_MAXLEN, len(state), len(event)]
     args += state + event + ceilings
-    reply: list[bytes] = scripts.run("load_state", keys.auction_keys(auction_id), args)
+    reply: list[bytes] = scripts.run("load_state", keys.auction_keys(auction), args)
     return reply
 
 
 def reload(auction: Auction) -> None:
     """Recompute the hot state and ceilings from the ledger; the event stream stays (clients
     resume from it). Write first whatever the stream holds that the ledger lacks."""
-    get_redis().delete(keys.state_key(auction.pk), keys.ceilings_key(auction.pk))
+    get_redis().delete(keys.state_key(auction), keys.ceilings_key(auction))
     load(auction)
 
 
@@ -160,16 +160,19 @@ def load_repairing(auction: Auction) -> tuple[bool, list[Event]]:
 
     Events the stream still holds beyond the ledger (the state hash was lost but not the
     stream, after a crash between a bid and its ledger write) are written to the ledger first,
-    so the loaded seq continues the stream instead of colliding with it.
+    so the loaded seq continues the stream instead of colliding with it. For a lot of a sale,
+    the sale's registrations are loaded too when missing (the bid script needs both).
     """
     fresh = Auction.objects.get(pk=auction.pk)
+    if fresh.sale_id is not None:
+        registrations.ensure_loaded(fresh.sale_id)
     repaired = _record_stream_ahead(fresh)
     fields, ceilings = replayed_fields(fresh)
     last, ended = _last_seqs(fresh.pk)
     fields["seq"] = str(last)
     if ended is not None:
         fields["es"] = str(ended)
-    reply = _run_load(fresh.pk, "absent", _flatten(fields), [], _flatten(ceilings))
+    reply = _run_load(fresh, "absent", _flatten(fields), [], _flatten(ceilings))
     loaded = reply[0] == b"LOADED"
     if loaded:
         restore_answers(fresh)
@@ -206,7 +209,7 @@ def restore_answers(auction: Auction) -> int:
         ext_seq = seq + 1 if seq + 1 in extended else 0
         remaining = max(1, ttl - int((now - placed_at).total_seconds()))
         answer = f"OK|{seq}|{ext_seq}:{leader_id or ''}"
-        pipe.set(keys.request_key(auction.pk, bidder_id, request_id), answer, ex=remaining, nx=True)
+        pipe.set(keys.request_key(auction, bidder_id, request_id), answer, ex=remaining, nx=True)
     return sum(1 for done in pipe.execute() if done)
 
 
@@ -231,7 +234,7 @@ def rebuild(
         event_fields = encode(event)
         del event_fields["seq"]  # the script assigns it
     reply = _run_load(
-        auction.pk,
+        auction,
         str(expected_seq),
         _flatten(fields),
         _flatten(event_fields),
@@ -261,7 +264,7 @@ _FROZEN_AS: dict[str, tuple[str, Callable[[str], Any]]] = {
 def _refresh(auction: Auction, mode: str) -> dict[str, str] | None:
     fields = param_fields(auction)
     args = [fields[name] for name in REFRESHED] + [mode]
-    reply = scripts.run("refresh_params", [keys.state_key(auction.pk)], args)
+    reply = scripts.run("refresh_params", [keys.state_key(auction)], args)
     if reply[0] == b"MISSING":
         return None
     if reply[0] == b"FROZEN":
@@ -294,10 +297,10 @@ def sync_params(auction: Auction) -> dict[str, Any] | None:
     }
 
 
-def shift_times(auction_id: int, delta_ms: int) -> None:
+def shift_times(auction: Auction, delta_ms: int) -> None:
     """Move every stored moment of the hot state `delta_ms` earlier (tests make time pass)."""
     client = get_redis()
-    key = keys.state_key(auction_id)
+    key = keys.state_key(auction)
     if not client.exists(key):
         return
     for name in ("sp", "en"):
@@ -306,10 +309,10 @@ def shift_times(auction_id: int, delta_ms: int) -> None:
         client.hincrby(key, "hc", -delta_ms)
 
 
-def corrupt_price(auction_id: int, price: int) -> None:
+def corrupt_price(auction: Auction, price: int) -> None:
     """Overwrite the hot state's price and nothing else (tests corrupt the cache to see it
     rebuilt from the ledger)."""
-    get_redis().hset(keys.state_key(auction_id), "pr", str(price))
+    get_redis().hset(keys.state_key(auction), "pr", str(price))
 
 
 # The listing as the hot state holds it: `Auction` field name -> hot-state field.
@@ -319,11 +322,11 @@ _LISTING = {field: name for name, (field, _) in _FROZEN_AS.items()} | {
 }
 
 
-def listing_stored(auction_id: int) -> dict[str, str | None]:
+def listing_stored(auction: Auction) -> dict[str, str | None]:
     """The hot state's copy of the listing by `Auction` field name, as stored text (None if
     absent): its frozen parameters (`ends_at` is the listed end), status and stamp (ms)."""
     values = cast(
-        "list[bytes | None]", get_redis().hmget(keys.state_key(auction_id), list(_LISTING.values()))
+        "list[bytes | None]", get_redis().hmget(keys.state_key(auction), list(_LISTING.values()))
     )
     return {
         field: None if value is None else value.decode()

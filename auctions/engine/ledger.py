@@ -125,7 +125,7 @@ def _missing_before(auction: Auction, first_seq: int) -> list[Event]:
     if last == first_seq - 1:
         return []
     try:
-        missing = [e for e in stream_records(auction.pk, last) if e.seq < first_seq]
+        missing = [e for e in stream_records(auction, last) if e.seq < first_seq]
     except RedisError as error:
         log.warning(
             "auction %s: reading the stream to fill the ledger failed: %s", auction.pk, error

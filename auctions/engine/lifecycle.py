@@ -40,9 +40,9 @@ def _lifecycle(
         "1" if no_bids else "",
     ]
     script_keys = [
-        keys.state_key(auction.pk),
-        keys.events_key(auction.pk),
-        keys.ceilings_key(auction.pk),
+        keys.state_key(auction),
+        keys.events_key(auction),
+        keys.ceilings_key(auction),
     ]
     reply: list[Any] = scripts.run("lifecycle", script_keys, args)
     if reply[0] == b"MISSING":
@@ -56,7 +56,7 @@ def reconcile(auction: Auction) -> list[Event]:
 
     Returns the records written. Idempotent; safe beside a concurrent bid.
     """
-    last = hot_seq(auction.pk)
+    last = hot_seq(auction)
     if last is None:
         return []
     stored = AuctionEvent.objects.filter(auction_id=auction.pk).order_by("-seq").first()
@@ -67,7 +67,7 @@ def reconcile(auction: Auction) -> list[Event]:
     # the whole retained stream then, not just its tail.
     have = AuctionEvent.objects.filter(auction_id=auction.pk).count()
     start = 0 if have != after else after
-    entries = stream_records(auction.pk, start)
+    entries = stream_records(auction, start)
     return ledger.record_missing(auction, entries) if entries else []
 
 
@@ -139,9 +139,9 @@ class _Retry(Exception):
     """The hot state moved while a void was being computed: compute again."""
 
 
-def hot_status(auction_id: int) -> str | None:
+def hot_status(auction: Auction) -> str | None:
     """The stored status held in the hot state ("ended" once closed), or None."""
-    value = cast("bytes | None", get_redis().hget(keys.state_key(auction_id), "st"))
+    value = cast("bytes | None", get_redis().hget(keys.state_key(auction), "st"))
     return value.decode() if value is not None else None
 
 
@@ -189,7 +189,7 @@ def void(*, bid: Bid, reason: str, then: Callable[[Bid, int], None]) -> Recorded
             repaired += reconcile(auction)
         except RedisError as error:
             raise Unavailable() from error
-        if hot_status(auction.pk) in ("ended", "cancelled") or _is_settled(auction):
+        if hot_status(auction) in ("ended", "cancelled") or _is_settled(auction):
             raise AuctionEnded("This auction is closed; its bids can no longer be voided.")
         try:
             with transaction.atomic():
@@ -206,7 +206,7 @@ def void(*, bid: Bid, reason: str, then: Callable[[Bid, int], None]) -> Recorded
                 new_seq = hot_state.rebuild(
                     fresh,
                     expected_seq=seq,
-                    status=hot_status(fresh.pk) or fresh.status,
+                    status=hot_status(fresh) or fresh.status,
                     event=record,
                 )
                 if new_seq is None:

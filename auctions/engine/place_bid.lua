@@ -9,6 +9,10 @@
 -- KEYS[3] auction:{id}:events       stream, entry id "<seq>-0", one field "d" (packed), trimmed
 --                                   MAXLEN ~ ARGV[8]
 -- KEYS[4] auction:{id}:req:<b>:<r>  string: the first final answer to this (bidder, request_id)
+-- KEYS[5] {sale:<s>}:registrations  only for a lot of a sale (every key above then on the tag
+--                                   {sale:<s>}): hash bidder id -> "a" approved, "a:<limit>"
+--                                   approved with a credit limit, anything else not approved;
+--                                   field "_loaded" once loaded from the database
 --
 -- State hash fields: st stored status ("scheduled" is the only one open by the clock; "ended"
 -- once closed), sp starts ms, en effective end ms, hc hard close ms or "", ew extension ms,
@@ -26,7 +30,8 @@
 -- ARGV[9] the caller's Auction.updated_at in ms, or "" (newer than the hot state's => STALE)
 --
 -- Returns one of:
---   {"MISSING"}                        no hot state: load it from the database and call again
+--   {"MISSING"}                        no hot state (or, for a lot, no loaded registrations):
+--                                      load them from the database and call again
 --   {"STALE"}                          the listing changed since it was loaded: refresh the
 --                                      parameters (refresh_params.lua) and call again
 --   {"OK", bid_entry, ext_entry, leader_max, has_reserve, bought}
@@ -41,8 +46,10 @@
 --                                      leader: the leader right after it)
 --   {"DUP", "ERR", code, min_bid}      this request was refused before, with this answer
 --   {"ERR", code, min_bid}             refused now; code is AUCTION_NOT_OPEN, AUCTION_ENDED,
---                                      BID_TOO_LOW (min_bid set), INVALID_AMOUNT, NOT_ALLOWED
---                                      (buy-it-now no longer offered); min_bid "" otherwise
+--                                      NOT_REGISTERED (a lot, and the bidder not approved for
+--                                      its sale), BID_TOO_LOW (min_bid set), INVALID_AMOUNT,
+--                                      NOT_ALLOWED (buy-it-now no longer offered); min_bid ""
+--                                      otherwise
 -- Every final answer (OK or ERR) is stored in KEYS[4]; MISSING and STALE are not answers.
 
 local function fmt(x)
@@ -67,6 +74,14 @@ if not h[1] then
 end
 if ARGV[9] ~= '' and (tonumber(h[19]) or 0) < tonumber(ARGV[9]) then
   return {'STALE'}
+end
+local registration = nil
+if KEYS[5] then
+  local r = redis.call('HMGET', KEYS[5], '_loaded', ARGV[1])
+  if not r[1] then
+    return {'MISSING'}
+  end
+  registration = r[2] or ''
 end
 
 local status = h[1]
@@ -119,6 +134,9 @@ if status == 'ended' then return answer('AUCTION_ENDED') end
 if status ~= 'scheduled' then return answer('AUCTION_NOT_OPEN') end
 if now < starts then return answer('AUCTION_NOT_OPEN') end
 if bought or now >= ends then return answer('AUCTION_ENDED') end
+if registration ~= nil and string.sub(registration, 1, 1) ~= 'a' then
+  return answer('NOT_REGISTERED')
+end
 
 local is_leader = leader ~= nil and bidder == leader
 local old_ends = ends

@@ -22,6 +22,7 @@ AUCTION_ENDED = "AUCTION_ENDED"
 BID_TOO_LOW = "BID_TOO_LOW"
 INVALID_AMOUNT = "INVALID_AMOUNT"
 NOT_ALLOWED = "NOT_ALLOWED"
+NOT_REGISTERED = "NOT_REGISTERED"
 
 
 @dataclass(frozen=True)
@@ -138,16 +139,21 @@ def validate(
     max_amount: int | None,
     kind: str,
     now: int,
+    registered: bool = True,
 ) -> tuple[str, int | None] | None:
     """The refusal `(code, min_bid or None)` a bid gets at time `now`, or None if accepted.
 
     Who may bid at all (seller, suspended, anonymous) and whether the listing is published are
     decided before the rules; amounts are already positive integers within the site maximum.
+    `registered` is False for a bidder not approved for the sale of a lot (always True for an
+    auction outside a sale).
     """
     if now < params.starts_at:
         return AUCTION_NOT_OPEN, None
     if state.bought or now >= state.ends_at:
         return AUCTION_ENDED, None
+    if not registered:
+        return NOT_REGISTERED, None
     if kind == BUY_NOW:
         return None if state.buy_now_available else (NOT_ALLOWED, None)
     if amount is None and max_amount is None:

@@ -67,7 +67,7 @@ def _submit(*, auction: Auction, bidder: Standing, kind: str, bid: BidRequest) -
     except RateLimited:
         # A retry of a request already answered gets that first answer, not RATE_LIMITED.
         if not engine.request_answered(
-            auction_id=auction.pk, bidder_id=bidder.user_id, request_id=bid.request_id
+            auction=auction, bidder_id=bidder.user_id, request_id=bid.request_id
         ):
             raise
     try:
@@ -117,7 +117,7 @@ async def abid_place(*, auction: Auction, bidder_id: int, bid: BidRequest) -> Bi
         stored: dict[str, str] | None = await engine.acount_attempt(bidder_id)
     except RateLimited:
         if not await engine.arequest_answered(
-            auction_id=auction.pk, bidder_id=bidder_id, request_id=bid.request_id
+            auction=auction, bidder_id=bidder_id, request_id=bid.request_id
         ):
             raise
         stored = None

@@ -1,6 +1,8 @@
 """What the pages say: bid outcomes in a bidder's words (from the engine's error codes), the
 countdown as first rendered, and the end-of-auction notice."""
 
+from django.utils.html import format_html
+
 from auctions.errors import EmailNotConfirmed, GavelError, InvalidAmount
 from auctions.money import parse_amount
 from auctions.templatetags.money import format_money
@@ -94,6 +96,12 @@ def refusal_message(error: GavelError) -> str:
     code = error.code
     if isinstance(error, EmailNotConfirmed):
         return f"{error.message} Open the link we emailed you (My bids can send it again)."
+    if code == "NOT_REGISTERED" and error.extra.get("register_url"):
+        return format_html(
+            'Register for this sale before you bid: <a href="{}">register</a> (accept its '
+            "terms; some houses approve each bidder).",
+            error.extra["register_url"],
+        )
     if code == "BID_TOO_LOW":
         minimum = _money_text(error.extra.get("min_bid"))
         return (

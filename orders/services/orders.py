@@ -18,6 +18,8 @@ from auctions.templatetags.money import format_money
 from orders import notices
 from orders.errors import NotYourOrder, WrongStep
 from orders.models import Order
+from sales.models import Sale
+from sales.selectors import lot_charges
 
 S = Order.Status
 TRACKING_MAX = 200
@@ -28,6 +30,15 @@ NAME_MAX = 200
 def payment_deadline(now: datetime) -> datetime:
     """When an order opened at `now` closes unpaid (`GAVEL_ORDER_PAYMENT_DAYS`)."""
     return now + timedelta(days=settings.GAVEL_ORDER_PAYMENT_DAYS)
+
+
+def _sale_charges(auction_id: int, hammer: int) -> tuple[int, int]:
+    """The buyer's premium and tax on `hammer` for a lot of a sale; (0, 0) otherwise."""
+    sale = Sale.objects.filter(lots__pk=auction_id).first()
+    if sale is None:
+        return 0, 0
+    charges = lot_charges(sale=sale, hammer=hammer)
+    return charges.premium, charges.tax
 
 
 def order_open(
@@ -41,16 +52,22 @@ def order_open(
     existing = Order.objects.filter(auction_id=auction_id, buyer_id=buyer_id).first()
     if existing is not None:
         return existing
+    premium, tax = _sale_charges(auction_id, price)
     order = Order.objects.create(
         auction_id=auction_id,
         buyer_id=buyer_id,
         seller_id=seller_id,
         price=price,
+        premium=premium,
+        tax=tax,
         origin=origin,
         pay_by=payment_deadline(timezone.now()),
     )
     audit_record(
-        actor=None, action="order.open", target=order, data={"price": price, "origin": origin}
+        actor=None,
+        action="order.open",
+        target=order,
+        data={"price": price, "premium": premium, "tax": tax, "origin": origin},
     )
     notices.announce(
         order=order,

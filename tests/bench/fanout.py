@@ -170,7 +170,7 @@ def make_auction(*, bidders: int = BIDDERS):
     )
     # A recreated bench database reuses ids: forget any Redis state left by an earlier run.
     redis = get_redis()
-    stale = list(redis.scan_iter(match=f"{auction_tag(auction.pk)}*", count=1000))
+    stale = list(redis.scan_iter(match=f"{auction_tag(auction)}*", count=1000))
     if stale:
         redis.delete(*stale)
     return auction, people

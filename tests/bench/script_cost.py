@@ -57,7 +57,7 @@ def _bid_calls(auction, bidders, first_ticket: int, count: int):
         bidder = bidders[ticket % 2]
         request_id = uuid.uuid4().hex
         yield (
-            keys.auction_keys(auction.pk) + [keys.request_key(auction.pk, bidder.pk, request_id)],
+            keys.auction_keys(auction) + [keys.request_key(auction, bidder.pk, request_id)],
             [
                 bidder.pk,
                 bidder.public_handle,

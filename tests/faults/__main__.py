@@ -120,7 +120,7 @@ def check(auctions, tally, bases) -> list[str]:
     deadline = time.monotonic() + 30
     for auction_id in auctions:
         while time.monotonic() < deadline:
-            hot = engine_api.hot_seq(auction_id)
+            hot = engine_api.hot_seq(Auction.objects.get(pk=auction_id))
             stored = AuctionEvent.objects.filter(auction_id=auction_id).count()
             if hot is None or hot <= stored:
                 break

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
@@ -86,6 +87,8 @@ class Command(BaseCommand):
                 GAVEL_NOTICE_THREADS=0,  # sent (to nowhere) before the override ends
             ):
                 self._opening_bids(users, fresh)
+        # The catalog sale (the sales app) next to the single-item auctions.
+        call_command("seed_demo_sale", force=force, relist=relist, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} auctions listed now)."))
         self.stdout.write("Log in with:")
         for name, role, password in DEMO_USERS:

@@ -352,7 +352,7 @@ class EngineContractSuite:
         assert [e["seq"] for e in auction_events_since(auction=auction, since=1)] == [2, 3]
         assert auction_events_since(auction=auction, since=3) == []
         assert auction_events_since(auction=auction, since=99) is None
-        self.redis.delete(keys.events_key(auction.pk))
+        self.redis.delete(keys.events_key(auction))
         events = auction_events_since(auction=auction, since=1)
         assert [e["seq"] for e in events] == [2, 3]
         assert events[0]["price"] == "20.00" and events[0]["bidder"].count("***") == 1
@@ -453,9 +453,9 @@ class EngineContractSuite:
         with pytest.raises(AuctionEnded):
             bid(auction, bob, 9000)
         # A closed auction's hot state expires; reloaded from the database it reads the same.
-        assert 0 < self.redis.ttl(keys.state_key(auction.pk)) <= 7 * 24 * 3600
+        assert 0 < self.redis.ttl(keys.state_key(auction)) <= 7 * 24 * 3600
         before = auction_state_get(auction=auction)
-        self.redis.delete(*keys.auction_keys(auction.pk))
+        self.redis.delete(*keys.auction_keys(auction))
         after = auction_state_get(auction=auction)
         assert (after.status, after.seq, after.price, after.leader_id) == (
             "ended",
@@ -524,7 +524,7 @@ class EngineContractSuite:
 
         auction = make_auction()
         bid(auction, make_user(), 1000)
-        self.redis.delete(keys.state_key(auction.pk), keys.ceilings_key(auction.pk))
+        self.redis.delete(keys.state_key(auction), keys.ceilings_key(auction))
         assert hot_state.load(auction) is True
         assert hot_state.load(auction) is False
         assert auction_state_get(auction=auction).bid_count == 1
@@ -623,7 +623,7 @@ class EngineContractSuite:
         auction = make_auction()
         bid(auction, make_user(), 1000, max_amount=2000)
         before = auction_state_get(auction=auction)
-        hot_state.corrupt_price(auction.pk, 1)
+        hot_state.corrupt_price(auction, 1)
         out = StringIO()
         call_command("rebuild_hot_state", auction=auction.pk, stdout=out)
         assert "1 auction" in out.getvalue()
@@ -665,6 +665,6 @@ class EngineContractSuite:
         assert Bid.objects.get(auction=auction, seq=first.seq).request_id == request_id
         again = bid_place(auction=auction, bidder=alice, bid=BidRequest(9000, None, request_id))
         assert again.seq == first.seq
-        self.redis.delete(keys.state_key(auction.pk))
+        self.redis.delete(keys.state_key(auction))
         assert run_once().reconciled == 0
         assert auction_events_since(auction=auction, since=0)[0]["bidder"] == alice.public_handle

@@ -62,7 +62,7 @@ def shift_time(auction, delta: timedelta) -> None:
         Bid.objects.filter(pk=bid_row.pk).update(placed_at=bid_row.placed_at - delta)
     for name, value in fields.items():
         setattr(auction, name, value)
-    hot_state.shift_times(auction.pk, ms)
+    hot_state.shift_times(auction, ms)
 
 
 def ms(moment) -> int:

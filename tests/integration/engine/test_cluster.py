@@ -106,7 +106,7 @@ class TestAuctionsAcrossSlots:
         for auction in auctions:
             assert bid(auction, bidder, 1000).seq == 1
         primaries = {
-            redis_cluster.node_of_slot(cluster_engine_redis.keyslot(keys.state_key(a.pk)))
+            redis_cluster.node_of_slot(cluster_engine_redis.keyslot(keys.state_key(a)))
             for a in auctions
         }
         assert primaries == set(redis_cluster.ports)
@@ -122,12 +122,10 @@ class TestAuctionsAcrossSlots:
         alice, bob = make_user(), make_user()
         bid(auction, alice, 1000, max_amount=2000, request_id="first")
         bid(auction, bob, 1500, request_id="second")
-        script_keys = keys.auction_keys(auction.pk) + [
-            keys.request_key(auction.pk, bob.pk, "second")
-        ]
+        script_keys = keys.auction_keys(auction) + [keys.request_key(auction, bob.pk, "second")]
         assert len({cluster_engine_redis.keyslot(k) for k in script_keys}) == 1
         # What the bid really wrote is exactly those keys, plus each bidder's own rate-limit key.
         written = {k.decode() for k in cluster_engine_redis.scan_iter()}
-        expected = set(script_keys) | {keys.request_key(auction.pk, alice.pk, "first")}
+        expected = set(script_keys) | {keys.request_key(auction, alice.pk, "first")}
         expected |= {keys.rate_limit_key(alice.pk), keys.rate_limit_key(bob.pk)}
         assert written == expected

@@ -47,7 +47,7 @@ def _replayed(auction):
 
 
 def _stream(client, auction):
-    return [decode(fields) for _, fields in client.xrange(keys.events_key(auction.pk))]
+    return [decode(fields) for _, fields in client.xrange(keys.events_key(auction))]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

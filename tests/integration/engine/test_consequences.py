@@ -128,7 +128,7 @@ def test_a_read_that_repairs_the_ledger_writes_the_consequences_and_announces_af
     bid(auction, alice, 1000)
     with failing_after_consequences(), pytest.raises(Unavailable):
         bid(auction, bob, 1500)
-    get_redis().delete(keys.state_key(auction.pk))
+    get_redis().delete(keys.state_key(auction))
 
     with mock.patch("auctions.events.broadcast._send") as send:
         with django_capture_on_commit_callbacks() as callbacks:

@@ -72,7 +72,7 @@ def test_a_hole_the_stream_no_longer_holds_is_refused_not_written_over(engine_re
     bid(auction, alice, 1000)
     with killed_before_the_ledger(), pytest.raises(ProcessKilled):
         bid(auction, bob, 1500)
-    engine_redis.xtrim(keys.events_key(auction.pk), minid="3-0")  # seq 2 trimmed away
+    engine_redis.xtrim(keys.events_key(auction), minid="3-0")  # seq 2 trimmed away
 
     with pytest.raises(Unavailable):
         bid(auction, carol, 3000)

@@ -28,8 +28,11 @@ from auctions.inputs import new_request_id
 from auctions.models import Auction, AuctionEvent, Bid
 from auctions.services.bidding import buy_now
 from auctions.services.lifecycle import auction_settle, bid_void
-from tests.factories import make_auction, make_moderator, make_user
+from sales.models import Sale
+from sales.services.registration import registration_create
+from tests.factories import make_auction, make_moderator, make_seller, make_user
 from tests.integration.engine.helpers import bid, shift_time
+from tests.integration.sales.factories import make_sale
 
 MINUTE = timedelta(minutes=1)
 GRID = st.integers(min_value=1, max_value=80).map(lambda n: n * 50)
@@ -108,6 +111,7 @@ class TestLuaMatchesRules:
         ]
         self.bidders = [make_user() for _ in range(4)]
         self.moderator = make_moderator()
+        self.seller = make_seller()
 
     @settings(
         max_examples=300,
@@ -116,6 +120,33 @@ class TestLuaMatchesRules:
     )
     @given(params=auction_params, plan=steps)
     def test_every_step_agrees(self, params, plan):
+        self._run(params, plan, sale=None)
+
+    @settings(
+        max_examples=80,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(params=auction_params, plan=steps)
+    def test_every_step_agrees_on_a_lot_of_a_sale(self, params, plan):
+        """The same on a lot: bidders 0 and 1 approved (1 with a limit above any price), 2
+        pending, 3 not registered; the last two are refused NOT_REGISTERED where the rules say
+        (after the open/ended checks)."""
+        sale = make_sale(house=self.seller, status=Sale.Status.PUBLISHED)
+        sale.approval = Sale.Approval.AUTOMATIC
+        registration_create(sale=sale, bidder=self.bidders[0])
+        sale.approval = Sale.Approval.LIMIT
+        sale.default_limit = 10**9
+        sale.save()
+        registration_create(sale=sale, bidder=self.bidders[1])
+        sale.approval = Sale.Approval.MANUAL
+        sale.save()
+        registration_create(sale=sale, bidder=self.bidders[2])
+        self._run(params, plan, sale=sale)
+
+    def _run(self, params, plan, *, sale):
+        self.approved = None if sale is None else {self.bidders[0].pk, self.bidders[1].pk}
+        lot = {} if sale is None else {"seller": self.seller, "sale": sale, "lot_number": 1}
         now = timezone.now()
         start = params["starting_price"]
         ends_at = now + 30 * MINUTE
@@ -132,6 +163,7 @@ class TestLuaMatchesRules:
             ends_at=ends_at,
             extension_window=params["extension"],
             hard_close_at=None if params["hard_extra"] is None else ends_at + params["hard_extra"],
+            **lot,
         )
         _assert_same(auction, self.bidders)
         for step in plan:
@@ -190,7 +222,14 @@ class TestLuaMatchesRules:
         finished = redis_now_ms()
         # The prediction from the state before the call, at the call's first and last moment.
         before, after = (
-            rules.validate(params, expected, bidder=user.pk, now=moment, **attempt)
+            rules.validate(
+                params,
+                expected,
+                bidder=user.pk,
+                now=moment,
+                registered=self.approved is None or user.pk in self.approved,
+                **attempt,
+            )
             for moment in (started, finished)
         )
         assert answer in (before, after) if before != after else answer == before

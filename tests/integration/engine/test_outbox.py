@@ -71,7 +71,7 @@ def test_a_replayed_event_stores_its_email_once():
     alice, bob = make_user(), make_user()
     bid(auction, alice, 1000)
     bid(auction, bob, 1500)
-    entries = stream_records(auction.pk, 0)
+    entries = stream_records(auction, 0)
     from auctions.notifications import outbox_for_event
 
     for entry in entries:

@@ -32,8 +32,8 @@ def test_a_lost_state_hash_reloads_past_the_events_the_stream_still_holds(engine
         with pytest.raises(Unavailable):
             bid(auction, bob, 1500, request_id="b1")
     assert list(Bid.objects.filter(auction=auction).values_list("seq", flat=True)) == [1]
-    engine_redis.delete(keys.state_key(auction.pk))
-    assert engine_redis.xlen(keys.events_key(auction.pk)) == 2
+    engine_redis.delete(keys.state_key(auction))
+    assert engine_redis.xlen(keys.events_key(auction)) == 2
 
     accepted = bid(auction, carol, 2000, request_id="c1")
 

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from accounts.models import User
 from auctions.models import Auction, Bid
 from auctions.roles import is_moderator, is_seller
+from sales.models import Sale
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +20,15 @@ def test_seed_demo_twice_creates_everything_once(settings):
     assert is_seller(User.objects.get(username="seller_ann"))
     assert is_seller(User.objects.get(username="seller_bob"))
     assert User.objects.filter(username__in=["alice", "bruno", "chiara"]).count() == 3
-    assert Auction.objects.count() == 12
-    assert Auction.objects.filter(status=Auction.Status.SCHEDULED).count() == 12
+    assert Auction.objects.filter(sale=None).count() == 12
+    assert Auction.objects.filter(sale=None, status=Auction.Status.SCHEDULED).count() == 12
+    # The catalog sale: 40 lots closing 15 s apart, the demo bidders registered, once.
+    sale = Sale.objects.get()
+    lots = list(sale.lots.order_by("lot_number"))
+    assert [lot.lot_number for lot in lots] == list(range(1, 41))
+    assert {lot.status for lot in lots} == {Auction.Status.SCHEDULED}
+    assert (lots[1].ends_at - lots[0].ends_at).total_seconds() == 15
+    assert sale.registrations.count() == 3
     # Opening bids went through the engine once: ledger rows with gapless seqs per auction.
     bids = list(Bid.objects.order_by("auction_id", "seq").values_list("auction_id", "seq"))
     assert len(bids) == 12
@@ -88,7 +96,8 @@ def test_seed_demo_bids_only_on_the_demo_lots_it_just_listed(settings):
     )
     Auction.objects.exclude(pk=own.pk).update(status=Auction.Status.ENDED)  # demo lots over
     call_command("seed_demo", "--relist", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert Auction.objects.filter(status=Auction.Status.SCHEDULED).count() == 13
+    single = Auction.objects.filter(sale=None)
+    assert single.filter(status=Auction.Status.SCHEDULED).count() == 13
     assert not Bid.objects.filter(auction=own).exists()
 
 

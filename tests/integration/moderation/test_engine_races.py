@@ -50,7 +50,7 @@ def place(auction, bidder, amount, request_id):
 
 def hot(auction, *names):
     """The hot state's copy of these listing fields, as stored."""
-    stored = hot_state.listing_stored(auction.pk)
+    stored = hot_state.listing_stored(auction)
     return [stored[name] for name in names]
 
 

@@ -1,0 +1,1 @@
+"""Writes of catalog sales: the closing schedule, publishing, lot numbers, registrations."""
