@@ -67,6 +67,7 @@ function start(root) {
   let reconnectTimer = null;
   let pendingRequestId = null;
   let reviewed = null; // the bid under review: {amount, max}
+  let pendingMax = null; // the maximum of the bid awaiting its result, shown to its bidder
 
   // --- formatting -------------------------------------------------------------------------
 
@@ -237,29 +238,72 @@ function start(root) {
     return li;
   }
 
-  // The history lines of one live `bid` event (DESIGN §4): when the leader's maximum answered
-  // the bid at once, the bidder's own amount, then the leader's automatic bid at the new price.
+  // The history lines of one live `bid` event, by the server's rule (selectors.history_lines):
+  // every price credited to whoever made it. A leader raising their own maximum is no line
+  // (unless it met the reserve: an automatic line at the new price); a price the bidder's own
+  // amount did not make is an automatic line credited to the leader. A beaten maximum is only
+  // known to the server: `creditBeaten` asks it for the lines of that bid.
+  let shownLeader = root.dataset.leader || null;
+  let shownPrice = root.dataset.price || null;
+
   function eventLines(e) {
     const own = { seq: e.seq, bidder: e.bidder, is_you: e.is_you, placed_at: e.placed_at };
-    if (!e.automatic) return [{ ...own, price: e.price }];
-    return [
-      { ...own, price: e.amount },
-      { seq: e.seq, price: e.price, bidder: e.leader, is_you: e.leader_is_you, placed_at: e.placed_at, automatic: true },
-    ];
+    const raise = e.amount === null && e.bidder === e.leader && shownLeader === e.bidder;
+    if (raise) return e.price === shownPrice ? [] : [{ ...own, price: e.price, automatic: true }];
+    const lines = e.amount === null ? [] : [{ ...own, price: e.amount }];
+    if (e.amount === null || e.price !== e.amount || e.automatic) {
+      lines.push({ seq: e.seq, price: e.price, bidder: e.leader, is_you: e.leader_is_you, placed_at: e.placed_at, automatic: true });
+    }
+    return lines;
+  }
+
+  function countLines(delta) {
+    const count = $("bid-count");
+    if (count) count.textContent = String(Number(count.textContent || 0) + delta);
+    const list = $("history");
+    if (list) list.start = list.start + delta;
   }
 
   function addHistory(lines) {
     const list = $("history");
     if (!list || !lines.length || list.querySelector(`[data-seq="${Number(lines[0].seq)}"]`)) return;
     for (const line of lines) list.prepend(historyItem(line));
+    countLines(lines.length);
     const empty = $("history-empty");
     if (empty) empty.hidden = true;
   }
 
-  function replaceHistory(lines) {
+  // A bid that beat someone's maximum (or was beaten by one) also credits that maximum: the
+  // server's lines for this seq replace the ones drawn from the event.
+  async function creditBeaten(e, tookLead) {
+    if (!tookLead && !e.automatic) return;
+    let body;
+    try {
+      const response = await fetch(`/api/auctions/${root.dataset.auctionId}/bids?since=${e.seq - 1}`, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) return;
+      body = await response.json();
+    } catch {
+      return; // the lines from the event stay; a reload or resync shows the rest
+    }
+    const lines = (body.bids || []).filter((line) => line.seq === e.seq);
+    const list = $("history");
+    const shown = list ? [...list.querySelectorAll(`[data-seq="${Number(e.seq)}"]`)] : [];
+    if (!list || !shown.length || lines.length <= shown.length) return;
+    const anchor = shown[0];
+    for (const line of lines.slice().reverse()) anchor.before(historyItem(line));
+    for (const item of shown) item.remove();
+    countLines(lines.length - shown.length);
+  }
+
+  function replaceHistory(lines, total) {
     const list = $("history");
     if (!list) return;
     list.replaceChildren(...lines.slice().reverse().map(historyItem));
+    list.start = total;
+    setText("bid-count", String(total));
     const empty = $("history-empty");
     if (empty) empty.hidden = lines.length > 0;
   }
@@ -398,13 +442,14 @@ function start(root) {
     setSeq(s.seq);
     setPrice(s.price);
     setMinBid(s.min_bid);
-    setText("bid-count", String(s.bid_count));
     setEndsAt(s.ends_at);
     setReserve(s.has_reserve ? s.reserve_met : undefined);
     setStatus(s.status);
     setLeader(s.leader, s.leader_is_you);
     setBuyNow(s.buy_now_price);
-    replaceHistory(s.bids || []);
+    replaceHistory(s.bids || [], s.history_count ?? (s.bids || []).length);
+    shownLeader = s.leader;
+    shownPrice = s.price;
   }
 
   function bidNotice(e) {
@@ -420,12 +465,15 @@ function start(root) {
     if (e.is_you) hasBid = true;
     setPrice(e.price);
     setMinBid(e.min_bid);
-    setText("bid-count", String(e.bid_count));
     setLeader(e.leader, e.leader_is_you);
     setEndsAt(e.ends_at);
     setReserve(e.reserve_met);
     setBuyNow(e.buy_now_price);
+    const tookLead = shownLeader !== null && e.leader !== shownLeader && e.leader === e.bidder;
     addHistory(eventLines(e));
+    shownLeader = e.leader;
+    shownPrice = e.price;
+    creditBeaten(e, tookLead);
     chartBid(e);
     notice("bid", bidNotice(e));
   }
@@ -461,13 +509,14 @@ function start(root) {
     bid_voided(e) {
       setPrice(e.price);
       setMinBid(e.min_bid);
-      setText("bid-count", String(e.bid_count));
       setLeader(e.leader, e.leader_is_you);
       setEndsAt(e.ends_at);
       setReserve(e.reserve_met);
-      for (const item of $("history")?.querySelectorAll(`[data-seq="${Number(e.voided_seq)}"]`) || []) {
-        item.remove();
-      }
+      const voided = [...($("history")?.querySelectorAll(`[data-seq="${Number(e.voided_seq)}"]`) || [])];
+      for (const item of voided) item.remove();
+      countLines(-voided.length);
+      shownLeader = e.leader;
+      shownPrice = e.price;
       chartPoints = chartPoints.filter((p) => p[0] !== e.voided_seq);
       drawChart();
       notice("voided", `A bid was removed by staff. The price is now ${money(e.price)}.`);
@@ -535,9 +584,15 @@ function start(root) {
     const submit = $("bid-submit");
     const requestField = $("request-id");
     pendingRequestId = null;
+    if (!r.accepted) pendingMax = null;
     if (submit) submit.disabled = status !== "active";
     if (r.accepted) {
       hasBid = true;
+      if (pendingMax) {
+        setText("your-maximum", money(pendingMax));
+        const row = $("your-maximum-row");
+        if (row) row.hidden = false;
+      }
       if (feedback) {
         feedback.className = "feedback ok";
         feedback.textContent = r.leader_is_you
@@ -646,6 +701,7 @@ function start(root) {
       return;
     }
     pendingRequestId = requestId;
+    pendingMax = bid.max || null;
     const submit = $("bid-submit");
     if (submit) submit.disabled = true;
     socket.send(JSON.stringify({ type: "bid", amount: amount, max_amount: bid.max, request_id: requestId }));

@@ -154,8 +154,10 @@ def test_history_credits_the_automatic_bid_to_the_leader_in_both_browsers(e2e_re
         ("$540.00", "b***o", False, True),
         ("$530.00", "a***e", True, False),
     ]
-    for visitor in (alice, bruno):
-        assert "600.00" not in visitor.page.locator("#auction").inner_text(), "a maximum leaked"
+    assert "600.00" not in alice.page.locator("#auction").inner_text(), "a maximum leaked"
+    # Bruno reads his own maximum, in "Your maximum" and nowhere else.
+    expect(bruno.page.locator("#your-maximum")).to_have_text(money("600.00"))
+    assert bruno.page.locator("#auction").inner_text().count("600.00") == 1
     assert alice.errors == [] and bruno.errors == []
 
 
@@ -353,3 +355,50 @@ def test_on_a_phone_nothing_overflows_and_price_and_bid_are_in_the_first_screen(
             screenshot(type("V", (), {"page": page})(), "auction-detail-mobile.png")
     finally:
         context.close()
+
+
+def test_the_live_history_adds_up_credits_a_beaten_maximum_and_hides_a_raise(
+    e2e_redis, open_visitor
+):
+    """Issue 20, item 8, live in two browsers: Bruno's maximum beats Alice's 150.00 maximum
+    (her line shows), Bruno raising his own maximum adds no line, "Bids" counts the lines and
+    the newest is numbered with that count; Bruno alone reads his maximum."""
+    alice_user, bruno_user = make_user("alice"), make_user("bruno")
+    auction = make_auction(title="Leica M6", starting_price=10_000, increment=500)
+    alice, bruno = open_visitor(alice_user), open_visitor(bruno_user)
+    open_auction(alice, auction)
+    open_auction(bruno, auction)
+
+    place_bid(alice, "100.00", max_amount="150.00")
+    expect(bruno.page.locator("#price")).to_have_text(money("100.00"), timeout=UPDATE_WAIT_MS)
+    place_bid(bruno, "110.00", max_amount="300.00")
+    for visitor in (alice, bruno):
+        expect(visitor.page.locator("#history .history-item")).to_have_count(
+            4, timeout=UPDATE_WAIT_MS
+        )
+        expect(visitor.page.locator("#bid-count")).to_have_text("4")
+    assert lines(alice) == [
+        ("$155.00", "b***o", False, True),
+        ("$150.00", "a***e", True, True),
+        ("$110.00", "b***o", False, False),
+        ("$100.00", "a***e", True, False),
+    ]
+    assert alice.page.evaluate("document.getElementById('history').start") == 4
+
+    expect(bruno.page.locator("#your-maximum")).to_have_text(money("300.00"))
+    expect(alice.page.locator("#your-maximum")).to_have_text(money("150.00"))
+    place_bid(bruno, "", max_amount="400.00")
+    expect(bruno.page.locator("#bid-feedback")).to_contain_text("highest bidder")
+    expect(bruno.page.locator("#your-maximum")).to_have_text(money("400.00"))
+    bruno.page.wait_for_timeout(500)
+    for visitor in (alice, bruno):
+        expect(visitor.page.locator("#history .history-item")).to_have_count(4)
+        expect(visitor.page.locator("#bid-count")).to_have_text("4")
+    bruno.page.reload()
+    expect(bruno.page.locator("#your-maximum")).to_have_text(money("400.00"))
+    assert lines(bruno)[0] == ("$155.00", "b***o", True, True)
+    alice.page.reload()
+    expect(alice.page.locator("#your-maximum")).to_have_text(money("150.00"))  # hers, beaten
+    for amount in ("300.00", "400.00"):
+        assert amount not in alice.page.locator("#auction").inner_text(), "a maximum leaked"
+    assert alice.errors == [] and bruno.errors == []
