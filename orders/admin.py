@@ -14,8 +14,10 @@ from django.urls import path, reverse
 from auctions.admin.access import ReadOnlyAdminMixin, sees_all
 from auctions.admin.bases import ModelAdminMixin
 from auctions.admin.lookups import DeclaredLookupsOnly
+from auctions.admin.money import money_display
 from auctions.admin.reason import apply_each, render_reason_page
 from auctions.errors import GavelError
+from auctions.fields import MoneyFormField
 from auctions.templatetags.money import format_money
 from orders.models import Feedback, Order, SecondChanceOffer
 from orders.services.offers import offer_make, offer_preview
@@ -42,10 +44,16 @@ class ShippedForm(forms.Form):
 
 
 class OrderAdminForm(forms.ModelForm):
+    shipping_cost = MoneyFormField(
+        allow_zero=True,
+        label="Shipping cost",
+        help_text="Postage the buyer pays, as you would write it ($4.50; 0 for none); "
+        "while awaiting payment.",
+    )
+
     class Meta:
         model = Order
         fields = ("shipping_cost",)
-        help_texts = {"shipping_cost": "Postage in minor units (cents); while awaiting payment."}
 
 
 class SellerScopedMixin(ModelAdminMixin):
@@ -76,7 +84,7 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
         "seller",
         "origin",
         "status",
-        "price",
+        "price_shown",
         "total_display",
         "pay_by",
         "shipping_name",
@@ -88,6 +96,9 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
         "received_at",
         "closed_at",
     )
+
+    price_shown = money_display("price", "Price")
+    shipping_cost_shown = money_display("shipping_cost", "Shipping cost")
 
     @admin.display(description="Total")
     def total_display(self, obj):
@@ -103,10 +114,21 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def _postage_fixed(self, obj) -> bool:
+        return obj is not None and obj.status != S.AWAITING_PAYMENT
+
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.status != S.AWAITING_PAYMENT:
-            return (*self.readonly_fields, "shipping_cost")
+        if self._postage_fixed(obj):
+            return (*self.readonly_fields, "shipping_cost_shown")
         return self.readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if self._postage_fixed(obj):
+            # Shown read-only as money (`shipping_cost_shown`); a new class per call, so
+            # dropping the field here changes no other form.
+            form.base_fields.pop("shipping_cost", None)
+        return form
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -251,7 +273,8 @@ class SecondChanceOfferAdmin(
     DeclaredLookupsOnly, SellerScopedMixin, ReadOnlyAdminMixin, admin.ModelAdmin
 ):
     seller_field = "auction__seller"
-    list_display = ("pk", "auction", "bidder", "price", "status", "expires_at")
+    list_display = ("pk", "auction", "bidder", "price_shown", "status", "expires_at")
+    price_shown = money_display("price", "Price")
     list_filter = ("status",)
     list_select_related = ("auction", "bidder")
 
