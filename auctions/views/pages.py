@@ -34,6 +34,7 @@ from auctions.views.presenters import (
     leader_status,
     refusal_message,
 )
+from orders.selectors import order_of_winner
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +140,10 @@ def auction_detail(request, pk):
         "typed": _typed_bid(request),
         "has_bid": has_bid,
         "is_watching": selectors.user_is_watching(user=user, auction=auction),
+        "is_open": phase in ("active", "scheduled"),
+        "your_order": order_of_winner(auction=auction, user=user)
+        if viewer_id is not None and auction.winner_id == viewer_id
+        else None,
         "photos": list(auction.photos.all()),
         "viewers": presence.viewers_count(auction.pk),
         "currency": settings.GAVEL_CURRENCY,

@@ -52,13 +52,16 @@ def order_open(
     audit_record(
         actor=None, action="order.open", target=order, data={"price": price, "origin": origin}
     )
-    notices.announce(
-        order=order,
-        step="opened",
-        to=[order.buyer],
-        email=False,  # the "you won" email already went out with the result
-        text=f"You bought “{order.auction.title}”: your order awaits payment.",
-    )
+    if origin != Order.Origin.SALE:
+        # A won sale's buyer has one notice, "You won …", which links to this order; a second
+        # one here would announce the same win twice.
+        notices.announce(
+            order=order,
+            step="opened",
+            to=[order.buyer],
+            email=False,  # the offer's acceptance is the buyer's own act
+            text=f"You bought “{order.auction.title}”: your order awaits payment.",
+        )
     return order
 
 

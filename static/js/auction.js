@@ -186,9 +186,37 @@ function start(root) {
   }
 
   function closeBidding() {
-    // The auction is over: the forms go; the result says the rest.
-    for (const id of ["bid-form", "bid-review", "buy-now"]) $(id)?.remove();
+    // The auction is over: the forms go, nothing on the page looks open any more (no "Live",
+    // no watchlist button, no question form); the result says the rest.
+    for (const id of ["bid-form", "bid-review", "buy-now", "watch-form", "ask-form"]) $(id)?.remove();
     reviewed = null;
+    const connection = $("connection");
+    if (connection) connection.hidden = true;
+    if (status === "ended") setText("ends-label", "Ended");
+    if (status === "cancelled") {
+      for (const id of ["ends-row", "reserve-row"]) {
+        const row = $(id);
+        if (row) row.hidden = true;
+      }
+    }
+  }
+
+  function isClosed() {
+    return status === "ended" || status === "cancelled";
+  }
+
+  function showOrderLink() {
+    // The winner's next step: their order (opened with the result) and its payment.
+    if ($("order-next")) return;
+    const p = document.createElement("p");
+    p.className = "order-next";
+    p.id = "order-next";
+    const a = document.createElement("a");
+    a.id = "order-link";
+    a.href = "/me/orders/";
+    a.textContent = "Pay and send your address: your order";
+    p.append(a);
+    $("end-result")?.after(p);
   }
 
   function setStatus(next) {
@@ -329,7 +357,7 @@ function start(root) {
   function setConnection(state) {
     const el = $("connection");
     if (!el) return;
-    el.hidden = false;
+    el.hidden = isClosed();
     el.dataset.state = state;
     el.textContent = {
       live: "Live",
@@ -499,6 +527,7 @@ function start(root) {
       else if (e.reserve_met === false) text = "Auction ended: the reserve was not met, so there is no winner.";
       else text = "Auction ended with no bids.";
       showEndResult(text);
+      if (won) showOrderLink();
       setText("leader-status", !won && hasBid ? "You didn't win this auction." : "");
     },
     cancelled(e) {

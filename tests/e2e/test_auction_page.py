@@ -15,6 +15,7 @@ from auctions.models import Auction, Bid
 from auctions.services.bidding import BidRequest, bid_place
 from auctions.services.lifecycle import auction_settle
 from auctions.services.moderation import auction_cancel_by_staff
+from orders.models import Order
 from tests.e2e.pages import (
     UPDATE_WAIT_MS,
     mark_page,
@@ -402,3 +403,52 @@ def test_the_live_history_adds_up_credits_a_beaten_maximum_and_hides_a_raise(
     for amount in ("300.00", "400.00"):
         assert amount not in alice.page.locator("#auction").inner_text(), "a maximum leaked"
     assert alice.errors == [] and bruno.errors == []
+
+
+def test_an_ended_lot_looks_closed_and_the_winner_is_led_to_the_order(e2e_redis, open_visitor):
+    """Issue 20, item 13: once over, no "Live", no "Ends", no watchlist button, no question form;
+    the winner gets a link to the order and its payment step, live and after a reload."""
+    winner_user = make_user("wendy")
+    now = timezone.now()
+    auction = make_auction(
+        title="Seiko 5", ends_at=now + timedelta(seconds=6), extension_window=timedelta(0)
+    )
+    winner = open_visitor(winner_user)
+    open_auction(winner, auction)
+    page = winner.page
+    expect(page.locator("#connection")).to_have_text("Live", timeout=UPDATE_WAIT_MS)
+    expect(page.locator("#watch-form")).to_be_visible()
+    expect(page.locator("#ask-form")).to_be_visible()
+    place_bid(winner, "10.00")
+    expect(page.locator("#countdown")).to_have_text("ENDED", timeout=20_000)
+    assert off_the_browser_loop(auction_settle, auction=Auction.objects.get(pk=auction.pk))
+
+    expect(page.locator("#order-link")).to_be_visible(timeout=UPDATE_WAIT_MS)
+    for closed in (False, True):
+        expect(page.locator("#connection")).to_be_hidden()
+        expect(page.locator("#ends-label")).to_have_text("Ended")
+        expect(page.locator("#watch-form")).to_have_count(0)
+        expect(page.locator("#ask-form")).to_have_count(0)
+        if not closed:
+            page.reload()
+    order = Order.objects.get(auction=auction)
+    assert page.locator("#order-link").get_attribute("href") == order.get_absolute_url()
+    page.locator("#order-link").click()
+    expect(page).to_have_url(re.compile(rf"/orders/{order.pk}/$"))
+    assert winner.errors == []
+
+
+def test_a_cancelled_lot_without_bids_says_nothing_of_a_reserve(e2e_redis, open_visitor):
+    auction = make_auction(title="Rolleiflex", reserve_price=50_000)
+    off_the_browser_loop(
+        auction_cancel_by_staff, auction=auction, actor=make_moderator(), reason="Duplicate"
+    )
+    visitor = open_visitor(make_user("alice"))
+    open_auction(visitor, auction)
+    main = visitor.page.locator("main")
+    expect(visitor.page.locator("#countdown")).to_have_text("CANCELLED")
+    assert "Reserve" not in main.inner_text()
+    expect(visitor.page.locator("#ends-row")).to_be_hidden()
+    expect(visitor.page.locator("#watch-form")).to_have_count(0)
+    expect(visitor.page.locator("#connection")).to_be_hidden()
+    assert visitor.errors == []
