@@ -482,6 +482,9 @@ GAVEL_OUTBOX_RENDERER = "auctions.notifications.render_outbox_email"
 # --- After the sale (orders, second-chance offers). ---
 # Days a buyer has to pay before the worker closes the order unpaid.
 GAVEL_ORDER_PAYMENT_DAYS = int(os.environ.get("GAVEL_ORDER_PAYMENT_DAYS", 7))
+# A seller may report "buyer did not pay" (closing the order early, eBay's unpaid-item case)
+# this many days after the sale.
+GAVEL_UNPAID_REPORT_DAYS = int(os.environ.get("GAVEL_UNPAID_REPORT_DAYS", 2))
 # The issuer name authenticator apps show beside a staff member's TOTP code.
 OTP_TOTP_ISSUER = "Gavel"
 # Hours a second-chance offer stays open to the next bidder.

@@ -11,6 +11,7 @@ from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
+from accounts.models import User
 from auctions.admin.access import ReadOnlyAdminMixin, sees_all
 from auctions.admin.bases import ModelAdminMixin
 from auctions.admin.lookups import DeclaredLookupsOnly
@@ -25,7 +26,9 @@ from orders.services.orders import (
     TRACKING_MAX,
     order_mark_paid,
     order_mark_shipped,
+    order_report_unpaid,
     order_set_shipping_cost,
+    unpaid_report_from,
 )
 
 S = Order.Status
@@ -171,6 +174,7 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
             path("<path:object_id>/paid/", view(self.paid_view), name="orders_order_paid"),
             path("<path:object_id>/shipped/", view(self.shipped_view), name="orders_order_shipped"),
             path("<path:object_id>/offer/", view(self.offer_view), name="orders_order_offer"),
+            path("<path:object_id>/unpaid/", view(self.unpaid_view), name="orders_order_unpaid"),
             *super().get_urls(),
         ]
 
@@ -180,6 +184,7 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
         if obj is not None and self.has_change_permission(request, obj):
             if obj.status == S.AWAITING_PAYMENT:
                 tools.append(("paid", "Mark paid"))
+                tools.append(("unpaid", "Buyer did not pay"))
             if obj.status == S.PAID:
                 tools.append(("shipped", "Mark shipped"))
             if obj.status == S.CLOSED and request.user.pk == obj.seller_id:
@@ -241,6 +246,22 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
             ),
         )
 
+    def unpaid_view(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        opens = unpaid_report_from(obj) if obj is not None else None
+        return self._step_view(
+            request,
+            object_id,
+            form_class=ConfirmForm,
+            title="Buyer did not pay",
+            submit="Close the order unpaid",
+            done="Closed unpaid",
+            call=lambda order, data: order_report_unpaid(order=order, actor=request.user),
+            note="The order closes unpaid now, before its payment deadline, and you may then "
+            "offer the lot to the next bidder (a second-chance offer). Both of you are told. "
+            + (f"Possible from {opens:%b %-d, %Y %H:%M} UTC." if opens else ""),
+        )
+
     def offer_view(self, request, object_id):
         """The confirmation page of a second-chance offer. Its price is the next bidder's
         private maximum, so it is shown only while the seller can make the offer; otherwise
@@ -251,7 +272,7 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
                 request, self.opts, object_id
             )
         try:
-            price = offer_preview(order=obj, actor=request.user)
+            bidder_id, price = offer_preview(order=obj, actor=request.user)
         except GavelError as error:
             self._refused(request, error)
             return HttpResponseRedirect(reverse("admin:orders_order_change", args=[obj.pk]))
@@ -263,9 +284,15 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
             submit="Make the offer",
             done="Offer sent",
             call=lambda order, data: offer_make(order=order, actor=request.user),
-            note=f"The lot goes to the next bidder at their own highest bid, "
-            f"{format_money(price)}; they have a limited time to accept.",
+            note=f"The lot goes to the next bidder, {_handle(bidder_id)}, at their own highest "
+            f"bid, {format_money(price)}; they have a limited time to accept.",
         )
+
+
+def _handle(user_id: int) -> str:
+    """A bidder's public handle (masked, as in the history), never their name or maximum."""
+    user = User.objects.filter(pk=user_id).first()
+    return user.public_handle if user is not None else "—"
 
 
 @admin.register(SecondChanceOffer)

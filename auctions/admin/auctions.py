@@ -114,6 +114,8 @@ class AuctionAdmin(DeclaredLookupsOnly, AuctionModerationMixin, LiveColumnsMixin
                 else Auction.Status.SCHEDULED
             )
         super().save_model(request, obj, form, change)
+        if not change:
+            audit_record(actor=request.user, action="listing.create", target=obj)
         if change:
             kept = moderation.engine_refresh(obj)
             if kept:

@@ -204,6 +204,40 @@ def order_set_shipping_cost(*, order: Order, actor, shipping_cost: int) -> Order
     return _refresh(order, row)
 
 
+def unpaid_report_from(order: Order) -> datetime:
+    """From when the seller may report that the buyer did not pay (`GAVEL_UNPAID_REPORT_DAYS`)."""
+    return order.created_at + timedelta(days=settings.GAVEL_UNPAID_REPORT_DAYS)
+
+
+def order_report_unpaid(*, order: Order, actor, now: datetime | None = None) -> Order:
+    """The seller reports that the buyer did not pay (eBay's unpaid-item case): the order
+    closes unpaid before its deadline, which opens the second-chance offer. Allowed while it
+    awaits payment, from `unpaid_report_from(order)` on."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = _locked(order)
+        _seller_side(row, actor)
+        if row.status != S.AWAITING_PAYMENT:
+            raise WrongStep("Only an order awaiting payment can be reported unpaid.")
+        opens = unpaid_report_from(row)
+        if now < opens:
+            raise WrongStep(
+                "The buyer has until "
+                f"{opens:%b %-d, %Y %H:%M} UTC before you can report that they did not pay."
+            )
+        row.status, row.closed_at = S.CLOSED, now
+        row.save(update_fields=["status", "closed_at"])
+        audit_record(actor=actor, action="order.reported_unpaid", target=row)
+        notices.announce(
+            order=row,
+            step="closed",
+            to=[row.buyer, row.seller],
+            text=f"The seller reported that “{row.auction.title}” was not paid; the order "
+            "closed unpaid.",
+        )
+    return _refresh(order, row)
+
+
 def orders_close_unpaid(*, now: datetime | None = None) -> int:
     """Close every order still awaiting payment past its `pay_by` (the worker's job).
 
