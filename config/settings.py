@@ -104,6 +104,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
+                "notices.context_processors.unread",
                 "django.contrib.messages.context_processors.messages",
             ],
         },

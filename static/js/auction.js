@@ -552,6 +552,24 @@ function start(root) {
     },
   };
 
+  function ownOutbid(msg) {
+    if (status !== "active") return; // the result speaks for itself
+    notice(
+      "outbid",
+      `You have been outbid. The price is now ${money(msg.price)}; bid ${money(msg.min_bid)} or more to lead again.`,
+      true,
+    );
+    setText("leader-status", "You have been outbid");
+    setText("bid-feedback", "");
+  }
+
+  function unreadNotice() {
+    const count = $("nav-notices-count");
+    if (!count) return;
+    count.textContent = String(Number(count.textContent || 0) + 1);
+    count.hidden = false;
+  }
+
   function onMessage(msg) {
     if (!msg || typeof msg.type !== "string") return;
     if (msg.type === "snapshot") {
@@ -576,25 +594,15 @@ function start(root) {
         if (current) setText("viewers", String(msg.count));
         break;
       case "outbid":
-        if (current && status !== "active") break; // the result speaks for itself
-        notice(
-          "outbid",
-          current
-            ? `You have been outbid. The price is now ${money(msg.price)}; bid ${money(msg.min_bid)} or more to lead again.`
-            : `You have been outbid on “${msg.title}” (now ${money(msg.price)}).`,
-          true,
-        );
-        if (current) {
-          setText("leader-status", "You have been outbid");
-          setText("bid-feedback", "");
-        }
-        break;
       case "won":
-        // On this auction's page the end result already says it, once.
-        if (current) {
-          if ($("end-result")?.hidden) showEndResult(`You won this auction with a winning bid of ${money(msg.final_price)}.`);
-        } else {
-          notice("won", `You won “${msg.title}” for ${money(msg.final_price)}!`, true);
+        // A private event belongs to its own lot's page; another lot's waits in the notice
+        // centre (the header's unread count says so), never as a toast on this page.
+        if (!current) unreadNotice();
+        else if (msg.type === "outbid") ownOutbid(msg);
+        else if ($("end-result")?.hidden) {
+          // On this auction's page the end result says it, once.
+          showEndResult(`You won this auction with a winning bid of ${money(msg.final_price)}.`);
+          showOrderLink();
         }
         break;
       case "bid_result":

@@ -452,3 +452,34 @@ def test_a_cancelled_lot_without_bids_says_nothing_of_a_reserve(e2e_redis, open_
     expect(visitor.page.locator("#watch-form")).to_have_count(0)
     expect(visitor.page.locator("#connection")).to_be_hidden()
     assert visitor.errors == []
+
+
+def test_another_lot_s_win_is_no_toast_here_but_an_unread_notice(e2e_redis, open_visitor):
+    """Issue 20, item 9: a private event shows on its own lot's page (or in the notice
+    centre), never as a stale toast on another lot's page."""
+    alice_user = make_user("alice")
+    here = make_auction(title="Omega Geneve")
+    elsewhere = make_auction(
+        title="Casio F-91W",
+        ends_at=timezone.now() + timedelta(seconds=3),
+        extension_window=timedelta(0),
+    )
+    off_the_browser_loop(
+        bid_place, auction=elsewhere, bidder=alice_user, amount=1_000, request_id="c1"
+    )
+    alice = open_visitor(alice_user)
+    open_auction(alice, here)
+    page = alice.page
+    expect(page.locator("#connection")).to_have_text("Live", timeout=UPDATE_WAIT_MS)
+    expect(page.locator("#nav-notices-count")).to_be_hidden()
+    page.wait_for_timeout(3_500)
+    assert off_the_browser_loop(auction_settle, auction=Auction.objects.get(pk=elsewhere.pk))
+
+    expect(page.locator("#nav-notices-count")).to_have_text("1", timeout=UPDATE_WAIT_MS)
+    page.wait_for_timeout(500)
+    assert "Casio" not in page.locator("main").inner_text()
+    page.reload()
+    expect(page.locator("#nav-notices-count")).to_have_text("1")
+    page.locator("#nav-notices").click()
+    expect(page.locator("main")).to_contain_text("You won “Casio F-91W”")
+    assert alice.errors == []
