@@ -69,6 +69,11 @@ def _currency() -> str:
     return getattr(settings, "GAVEL_CURRENCY", "USD")
 
 
+# Typographic quotes read as plain ones in a subject line: a subject stays ASCII (unencoded,
+# readable in any client and in the console backend's output) unless a title itself is not.
+ASCII_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+
+
 def email_message(user: User, template: str, context: dict) -> EmailMessage | None:
     """One plain-text email (subject = first line of the template), or None when not wanted.
 
@@ -88,7 +93,8 @@ def email_message(user: User, template: str, context: dict) -> EmailMessage | No
         {"user": user, "currency": _currency(), **extra, **context},
     )
     subject, _, body = text.strip().partition("\n")
-    return EmailMessage(subject.strip(), body.strip() + "\n", to=[user.email], headers=headers)
+    subject = subject.strip().translate(ASCII_QUOTES)
+    return EmailMessage(subject, body.strip() + "\n", to=[user.email], headers=headers)
 
 
 def render_outbox_email(row) -> EmailMessage | None:

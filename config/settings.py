@@ -280,6 +280,8 @@ if not REDIS_URL:
 # --- I18N, static and media. ---
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
+# 24-hour times with the zone named, in the admin too (config/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 
