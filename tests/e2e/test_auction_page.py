@@ -465,7 +465,7 @@ def test_another_lot_s_win_is_no_toast_here_but_an_unread_notice(e2e_redis, open
         extension_window=timedelta(0),
     )
     off_the_browser_loop(
-        bid_place, auction=elsewhere, bidder=alice_user, amount=1_000, request_id="c1"
+        bid_place, auction=elsewhere, bidder=alice_user, bid=BidRequest(1_000, None, "c1")
     )
     alice = open_visitor(alice_user)
     open_auction(alice, here)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from auctions.services.bidding import bid_place
+from auctions.services.bidding import BidRequest, bid_place
 from tests.factories import make_auction, make_user
 from tests.integration.web.conftest import logged_in, reveals
 
@@ -38,9 +38,9 @@ def page_items(html: str) -> list[tuple[str, str]]:
 def test_a_leader_raising_their_maximum_adds_no_line():
     auction = make_auction(starting_price=10_000, increment=200)
     alice, bruno = make_user("alice"), make_user("bruno")
-    bid_place(auction=auction, bidder=alice, amount=10_000, max_amount=12_000, request_id="a1")
-    bid_place(auction=auction, bidder=bruno, amount=11_000, request_id="b1")
-    bid_place(auction=auction, bidder=alice, amount=None, max_amount=20_000, request_id="a2")
+    bid_place(auction=auction, bidder=alice, bid=BidRequest(10_000, 12_000, "a1"))
+    bid_place(auction=auction, bidder=bruno, bid=BidRequest(11_000, None, "b1"))
+    bid_place(auction=auction, bidder=alice, bid=BidRequest(None, 20_000, "a2"))
     client = logged_in(bruno)
     assert api_lines(client, auction) == [
         (1, "100.00", "a***e", False),
@@ -56,8 +56,8 @@ def test_a_maximum_beaten_by_a_maximum_is_credited_and_the_winner_s_stays_hidden
     """The issue's case: Bruno's maximum beat Alice's 150.00 maximum; her line must show."""
     auction = make_auction(starting_price=10_000, increment=500)
     alice, bruno = make_user("alice"), make_user("bruno")
-    bid_place(auction=auction, bidder=alice, amount=10_000, max_amount=15_000, request_id="a1")
-    bid_place(auction=auction, bidder=bruno, amount=11_000, max_amount=30_000, request_id="b1")
+    bid_place(auction=auction, bidder=alice, bid=BidRequest(10_000, 15_000, "a1"))
+    bid_place(auction=auction, bidder=bruno, bid=BidRequest(11_000, 30_000, "b1"))
     client = logged_in(alice)
     assert api_lines(client, auction) == [
         (1, "100.00", "a***e", False),
@@ -71,16 +71,16 @@ def test_a_maximum_beaten_by_a_maximum_is_credited_and_the_winner_s_stays_hidden
 def test_a_reserve_jump_made_by_a_maximum_is_automatic():
     auction = make_auction(starting_price=10_000, reserve_price=50_000)
     alice, bruno = make_user("alice"), make_user("bruno")
-    bid_place(auction=auction, bidder=alice, amount=10_000, request_id="a1")
-    bid_place(auction=auction, bidder=bruno, amount=12_000, max_amount=60_000, request_id="b1")
+    bid_place(auction=auction, bidder=alice, bid=BidRequest(10_000, None, "a1"))
+    bid_place(auction=auction, bidder=bruno, bid=BidRequest(12_000, 60_000, "b1"))
     assert api_lines(logged_in(alice), auction) == [
         (1, "100.00", "a***e", False),
         (2, "120.00", "b***o", False),
         (2, "500.00", "b***o", True),
     ]
     other = make_auction(starting_price=10_000, reserve_price=50_000)
-    bid_place(auction=other, bidder=alice, amount=10_000, max_amount=20_000, request_id="o1")
-    bid_place(auction=other, bidder=alice, amount=None, max_amount=60_000, request_id="o2")
+    bid_place(auction=other, bidder=alice, bid=BidRequest(10_000, 20_000, "o1"))
+    bid_place(auction=other, bidder=alice, bid=BidRequest(None, 60_000, "o2"))
     assert api_lines(logged_in(bruno), other) == [
         (1, "100.00", "a***e", False),
         (2, "500.00", "a***e", True),
@@ -90,9 +90,9 @@ def test_a_reserve_jump_made_by_a_maximum_is_automatic():
 def test_the_lot_page_and_the_full_history_number_and_count_alike():
     auction = make_auction(starting_price=1_000, increment=100)
     alice, bruno = make_user("alice"), make_user("bruno")
-    bid_place(auction=auction, bidder=bruno, amount=1_000, max_amount=5_000, request_id="b0")
+    bid_place(auction=auction, bidder=bruno, bid=BidRequest(1_000, 5_000, "b0"))
     for n in range(3):
-        bid_place(auction=auction, bidder=alice, amount=1_500 + n * 500, request_id=f"a{n}")
+        bid_place(auction=auction, bidder=alice, bid=BidRequest(1_500 + n * 500, None, f"a{n}"))
     client = logged_in(alice)
     detail = client.get(auction.get_absolute_url()).content.decode()
     full = client.get(f"/auctions/{auction.pk}/history/").content.decode()
@@ -110,7 +110,7 @@ def test_the_full_history_pages_keep_counting_down(settings):
     alice, bruno = make_user("alice"), make_user("bruno")
     for n in range(105):
         bidder, name = (alice, "a") if n % 2 == 0 else (bruno, "b")
-        bid_place(auction=auction, bidder=bidder, amount=100 + n, request_id=f"{name}{n}")
+        bid_place(auction=auction, bidder=bidder, bid=BidRequest(100 + n, None, f"{name}{n}"))
     client = logged_in(alice)
     second = client.get(f"/auctions/{auction.pk}/history/?page=2").content.decode()
     assert 'reversed start="5"' in second
@@ -119,7 +119,7 @@ def test_the_full_history_pages_keep_counting_down(settings):
 def test_your_maximum_is_shown_to_you_alone():
     auction = make_auction(starting_price=10_000)
     alice, bruno = make_user("alice"), make_user("bruno")
-    bid_place(auction=auction, bidder=alice, amount=10_000, max_amount=17_500, request_id="a1")
+    bid_place(auction=auction, bidder=alice, bid=BidRequest(10_000, 17_500, "a1"))
     mine = logged_in(alice).get(auction.get_absolute_url()).content.decode()
     assert re.search(r'Your maximum</dt><dd id="your-maximum">\$175\.00<', mine)
     theirs = logged_in(bruno).get(auction.get_absolute_url()).content.decode()
