@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import (
     Count,
     DateTimeField,
@@ -41,6 +42,7 @@ __all__ = [
     "history_lines",
     "recent_lines",
     "user_maximum",
+    "increment_bands",
     "categories_list",
     "user_bids_summary",
     "user_watchlist",
@@ -386,3 +388,18 @@ def user_maximum(*, user, auction) -> int | None:
     return Bid.objects.filter(auction=auction, bidder=user, voided=False).aggregate(
         top=Max("max_amount")
     )["top"]
+
+
+def increment_bands(*, auction) -> list[tuple[int, int | None, int]]:
+    """The bid increments that apply to `auction`, for people: (from, below or None, step) in
+    minor units, one row per band of `GAVEL_INCREMENT_TABLE`, or one row for the seller's
+    fixed increment. The minimum next bid is the price plus the step of the price's band."""
+    if auction.increment:
+        return [(0, None, int(auction.increment))]
+    bands, start = [], 0
+    for below, step in settings.GAVEL_INCREMENT_TABLE:
+        bands.append((start, None if below is None else int(below), int(step)))
+        if below is None:
+            break
+        start = int(below)
+    return bands

@@ -130,6 +130,7 @@ def auction_detail(request, pk):
         "bids": list(reversed(lines)),
         "history_count": len(every_line),
         "your_maximum": selectors.user_maximum(user=user, auction=auction),
+        "increments": selectors.increment_bands(auction=auction),
         "viewer_id": viewer_id,
         "is_seller": viewer_id is not None and auction.seller_id == viewer_id,
         "leader_is_you": state is not None

@@ -483,3 +483,24 @@ def test_another_lot_s_win_is_no_toast_here_but_an_unread_notice(e2e_redis, open
     page.locator("#nav-notices").click()
     expect(page.locator("main")).to_contain_text("You won “Casio F-91W”")
     assert alice.errors == []
+
+
+def test_the_increment_table_unfolds_under_the_minimum_bid(e2e_redis, open_visitor):
+    """Issue 20 (expected by eBay users): how the minimum bid grows, on the lot page."""
+    visitor = open_visitor(make_user("alice"))
+    open_auction(visitor, make_auction(title="Pentax MX", starting_price=1_000))
+    page = visitor.page
+    table = page.locator("#increments table")
+    expect(table).to_be_hidden()
+    page.locator("#increments summary").click()
+    expect(table).to_be_visible()
+    rows = table.locator("tbody tr")
+    expect(rows.first).to_have_text(re.compile(r"Under \$1\.00\s*\$0\.05"))
+    expect(rows.last).to_have_text(re.compile(r"\$5,000\.00 and up\s*\$100\.00"))
+    fixed = make_auction(title="Canon AE-1", increment=250)
+    open_auction(visitor, fixed)
+    page.locator("#increments summary").click()
+    expect(page.locator("#increments tbody tr")).to_have_text(
+        re.compile(r"Any price \(set by the seller\)\s*\$2\.50")
+    )
+    assert visitor.errors == []
