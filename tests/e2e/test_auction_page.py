@@ -504,3 +504,17 @@ def test_the_increment_table_unfolds_under_the_minimum_bid(e2e_redis, open_visit
         re.compile(r"Any price \(set by the seller\)\s*\$2\.50")
     )
     assert visitor.errors == []
+
+
+def test_a_long_description_opens_no_gap_above_the_history(e2e_redis, open_visitor):
+    """Issue 20, item 17: on a desktop the history follows the bid box, whatever the length of
+    the description in the other column."""
+    auction = make_auction(title="Zenza Bronica", description="A long story.\n\n" * 60)
+    visitor = open_visitor(make_user("alice"))
+    open_auction(visitor, auction)
+    gap = visitor.page.evaluate(
+        """() => document.querySelector('.auction-history').getBoundingClientRect().top
+             - document.querySelector('.auction-main').getBoundingClientRect().bottom"""
+    )
+    assert 0 <= gap < 40
+    assert visitor.errors == []
