@@ -117,3 +117,25 @@ def test_the_question_box_is_a_real_box_and_a_soft_close_is_news_not_an_error(
     )
     assert colours[0] != "rgb(253, 236, 238)"  # the error red's background
     assert visitor.errors == []
+
+
+def test_on_a_phone_the_header_names_the_user_and_the_list_controls_line_up(
+    e2e_redis, browser, asgi_server
+):
+    """Issue 20, item 18: at 390 px the username stays in the header and the search, category
+    and sort controls sit in one column of rows, inside the screen."""
+    from tests.e2e.conftest import Visitor
+
+    context = browser.new_context(base_url=asgi_server.url, viewport={"width": 390, "height": 844})
+    visitor = Visitor(page=context.new_page())
+    visitor.log_in(make_user("alice"))
+    page = visitor.page
+    page.goto("/")
+    expect(page.locator(".site-header .who")).to_be_visible()
+    lefts = [
+        page.locator(selector).bounding_box()["x"]
+        for selector in ("#search-q", "#search-category", "#search-sort")
+    ]
+    assert max(lefts) - min(lefts) < 2, lefts
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
