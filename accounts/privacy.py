@@ -5,6 +5,8 @@ Both cover everything a user wrote: the export holds it all (with the notices th
 deletion erases it all (questions go, report details and feedback comments are emptied).
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -146,6 +148,30 @@ def account_export(*, user: User) -> dict:
 UNFINISHED = (Order.Status.AWAITING_PAYMENT, Order.Status.PAID, Order.Status.SHIPPED)
 
 
+@dataclass(frozen=True)
+class DeleteBlockers:
+    """What stands in the way of deleting an account, to show before the password is asked."""
+
+    staff: bool
+    orders: list[Order]
+    auctions: list[Auction]
+
+    def __bool__(self) -> bool:
+        return self.staff or bool(self.orders) or bool(self.auctions)
+
+
+def account_delete_blockers(*, user: User) -> DeleteBlockers:
+    """Staff status, the unfinished orders bought and the open auctions bid on by `user`."""
+    orders = Order.objects.filter(buyer=user, status__in=UNFINISHED).select_related("auction")
+    auctions = Auction.objects.filter(
+        status=Auction.Status.SCHEDULED,
+        pk__in=Bid.objects.filter(bidder=user, voided=False).values("auction_id"),
+    ).order_by("ends_at", "pk")
+    return DeleteBlockers(
+        staff=user.is_staff or user.is_superuser, orders=list(orders), auctions=list(auctions)
+    )
+
+
 def account_delete(*, user: User) -> User:
     """Delete `user`'s account by pseudonymizing it: name, email and profile are erased, the
     password unusable, the account inactive; watches, notices and questions go; the text they
@@ -156,16 +182,12 @@ def account_delete(*, user: User) -> User:
     Refused for staff (sellers and moderators leave through an operator), while an order is
     unfinished, and while they have bids on an auction that has not ended.
     """
-    if user.is_staff or user.is_superuser:
+    blockers = account_delete_blockers(user=user)
+    if blockers.staff:
         raise NotAllowed("Staff accounts are closed by an administrator.")
-    if Order.objects.filter(status__in=UNFINISHED).filter(buyer=user).exists():
+    if blockers.orders:
         raise NotAllowed("Finish your open orders before deleting your account.")
-    open_bids = Bid.objects.filter(
-        bidder=user,
-        voided=False,
-        auction__status=Auction.Status.SCHEDULED,
-    )
-    if open_bids.exists():
+    if blockers.auctions:
         raise NotAllowed("You have bids on auctions that have not ended yet.")
     with transaction.atomic():
         row = User.objects.select_for_update().get(pk=user.pk)

@@ -21,7 +21,7 @@ from accounts.email_preferences import (
 )
 from accounts.forms import DeleteAccountForm, SignUpForm
 from accounts.models import User
-from accounts.privacy import account_delete, account_export
+from accounts.privacy import account_delete, account_delete_blockers, account_export
 from accounts.signup import UsernameTaken, sign_up
 from auctions.errors import NotAllowed
 
@@ -107,7 +107,8 @@ def account_delete_view(request):
             logout(request)
             messages.success(request, "Your account is deleted.")
             return redirect("auctions:list")
-    return render(request, "registration/account_delete.html", {"form": form})
+    blockers = account_delete_blockers(user=request.user)
+    return render(request, "registration/account_delete.html", {"form": form, "blockers": blockers})
 
 
 @csrf_exempt  # a mail client's one-click POST (RFC 8058) carries the signed token, not a cookie

@@ -52,14 +52,16 @@ def _load_auction(auction_id):
 # event, so a connect storm of one lot reads the database once per process and seq, not once per
 # viewer. Bounded: the oldest entries go first.
 HISTORY_CACHE_SIZE = 256
-_history_by_seq: "OrderedDict[tuple[int, int], list]" = OrderedDict()
+_history_by_seq: "OrderedDict[tuple[int, int], tuple[list, int]]" = OrderedDict()
 
 
-def _recent_history(auction, seq: int) -> list:
+def _recent_history(auction, seq: int) -> tuple[list, int]:
+    """The recent history lines and the number of lines of the whole history."""
     key = (auction.pk, seq)
     lines = _history_by_seq.get(key)
     if lines is None:
-        lines = selectors.auction_history_public(auction=auction)
+        every = selectors.history_lines(selectors.auction_history_all(auction=auction))
+        lines = (selectors.recent_lines(every), len(every))
         _history_by_seq[key] = lines
         while len(_history_by_seq) > HISTORY_CACHE_SIZE:
             _history_by_seq.popitem(last=False)
@@ -73,12 +75,13 @@ def _snapshot(auction_id, viewer_id):
     if auction is None:
         raise Unavailable()
     state = selectors.auction_state_get(auction=auction)
-    lines = _recent_history(auction, state.seq)
+    lines, history_count = _recent_history(auction, state.seq)
     payload = wire.state_payload(state, title=auction.title, viewer_id=viewer_id)
     payload.update(
         type="snapshot",
         now=wire.iso(state.now),
         bids=[wire.bid_payload(line, viewer_id=viewer_id) for line in lines],
+        history_count=history_count,
     )
     return payload
 

@@ -1,6 +1,5 @@
-"""`MoneyField`: a BigIntegerField of minor units that forms show and accept as decimals."""
+"""`MoneyField`: a BigIntegerField of minor units that forms show and accept as money."""
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -8,36 +7,55 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from auctions.money import minor_per_unit, to_decimal
+from auctions.errors import InvalidAmount
+from auctions.money import format_money, parse_human_amount
 
 
-class MoneyFormField(forms.DecimalField):
-    """A decimal input ("150.00") whose cleaned value is integer minor units (15000)."""
+class MoneyFormField(forms.Field):
+    """The one money input of every form (bid form and admin alike): text as people type it in
+    the site currency ("$1,250.00", "1250", "1,250.50 USD"), integer minor units out.
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 15)
-        kwargs.setdefault("decimal_places", settings.GAVEL_CURRENCY_DECIMALS)
-        kwargs.setdefault("min_value", Decimal(1) / minor_per_unit())
-        kwargs.setdefault("max_value", to_decimal(settings.GAVEL_MAX_AMOUNT))
-        # The model's validators speak minor units; the decimal bounds above replace them.
-        kwargs.pop("validators", None)
+    Initial values in minor units are shown as money ("$1,250.00"), so what a form shows is
+    what it reads back. `allow_zero` takes 0 (a shipping cost); otherwise amounts are positive
+    and within `GAVEL_MAX_AMOUNT` (see `auctions.money.parse_human_amount`).
+    """
+
+    widget = forms.TextInput
+    max_length = 32
+
+    def __init__(self, *, allow_zero: bool = False, **kwargs):
+        self.allow_zero = allow_zero
+        # What model fields pass for a number input; the parser applies the bounds instead.
+        for key in ("max_digits", "decimal_places", "min_value", "max_value", "validators"):
+            kwargs.pop(key, None)
         super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "decimal", "autocomplete": "off", "maxlength": self.max_length})
+        return attrs
 
     def prepare_value(self, value):
         if isinstance(value, int) and not isinstance(value, bool):
-            return to_decimal(value)
-        return super().prepare_value(value)
+            return format_money(value)
+        return value
 
-    def clean(self, value):
-        amount = super().clean(value)
-        if amount is None:
+    def to_python(self, value):
+        value = "" if value is None else str(value).strip()
+        if not value:
             return None
-        return int(amount * minor_per_unit())
+        try:
+            if len(value) > self.max_length:
+                raise InvalidAmount()
+            return parse_human_amount(value, allow_zero=self.allow_zero)
+        except InvalidAmount as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
 
     def has_changed(self, initial, data):
-        if isinstance(initial, int):
-            initial = to_decimal(initial)
-        return super().has_changed(initial, data)
+        try:
+            return self.to_python(data) != (initial if initial != "" else None)
+        except forms.ValidationError:
+            return True
 
 
 class MoneyField(models.BigIntegerField):

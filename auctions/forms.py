@@ -4,17 +4,15 @@ Every amount passes through `auctions.money.parse_amount`, the strict gate of th
 the WebSocket; the form reads amounts as people type them (`parse_human_amount`) on top of it.
 """
 
-import re
-from decimal import Decimal
-
 from django import forms
-from django.conf import settings
 
 from auctions import inputs
 from auctions.errors import BadRequest, BidTooLow, GavelError, InvalidAmount
-from auctions.money import format_amount, minor_per_unit, parse_amount
+from auctions.fields import MoneyFormField
+from auctions.money import format_amount, format_money, parse_amount, parse_human_amount
 from auctions.services.bidding import BidRequest
-from auctions.templatetags.money import SYMBOLS, format_money
+
+__all__ = ["BidForm", "BidRequest", "BuyNowForm", "parse_bid_request", "parse_human_amount"]
 
 
 def invalid(error: GavelError) -> forms.ValidationError:
@@ -37,67 +35,6 @@ def parse_bid_request(data: object) -> BidRequest:
     return BidRequest(amount, max_amount, request_id)
 
 
-# What people type: an optional currency symbol or code, digits grouped by commas (or not),
-# optional decimals. ASCII digits only; the strict gate (`parse_amount`) decides the rest.
-_HUMAN_AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
-
-
-def _without_currency(text: str) -> str:
-    currency = settings.GAVEL_CURRENCY
-    symbol = SYMBOLS.get(currency)
-    if symbol and text.startswith(symbol):
-        text = text[len(symbol) :].lstrip()
-    if text.upper().startswith(currency):
-        text = text[len(currency) :].lstrip()
-    if text.upper().endswith(currency):
-        text = text[: -len(currency)].rstrip()
-    return text
-
-
-def parse_human_amount(value: str) -> int:
-    """An amount as a person types it into the form, in minor units, or raise InvalidAmount.
-
-    Accepts what `parse_amount` accepts plus the site currency's symbol or code and thousands
-    separators: `"1,000.00"`, `"$1,000.00"`, `"$700"`, `"700 USD"`. An amount above the site
-    maximum gets its own message. The result always passes through `parse_amount`, so the form
-    never accepts a value the API would refuse once written plainly.
-    """
-    text = _without_currency(value.strip())
-    if not _HUMAN_AMOUNT.fullmatch(text):
-        raise InvalidAmount()
-    plain = text.replace(",", "")
-    if Decimal(plain) * minor_per_unit() > settings.GAVEL_MAX_AMOUNT:
-        raise InvalidAmount(f"The most you can bid is {format_money(settings.GAVEL_MAX_AMOUNT)}.")
-    return parse_amount(plain)
-
-
-class AmountField(forms.Field):
-    """A money input: text as people type it in, cents out (see `parse_human_amount`)."""
-
-    widget = forms.TextInput
-    max_length = 32
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.update({"inputmode": "decimal", "autocomplete": "off", "maxlength": self.max_length})
-        return attrs
-
-    def to_python(self, value):
-        value = "" if value is None else str(value).strip()
-        if not value:
-            return None
-        try:
-            if len(value) > self.max_length:
-                raise InvalidAmount()
-            return parse_human_amount(value)
-        except InvalidAmount as error:
-            raise invalid(error) from None
-
-
 class BidForm(forms.Form):
     """The bid form of the detail page: an amount and, for an automatic bid, a maximum.
 
@@ -105,9 +42,9 @@ class BidForm(forms.Form):
     page (it enables the maximum field); a maximum that arrives is always used.
     """
 
-    amount = AmountField(label="Your bid")
+    amount = MoneyFormField(label="Your bid", required=False)
     auto_bid = forms.BooleanField(label="Bid automatically up to a maximum", required=False)
-    max_amount = AmountField(label="Your maximum")
+    max_amount = MoneyFormField(label="Your maximum", required=False)
     request_id = forms.CharField(
         widget=forms.HiddenInput, required=False, max_length=inputs.REQUEST_ID_MAX
     )

@@ -213,7 +213,8 @@ class AuctionPhoto(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self):
-        return f"Photo {self.position} of {self.auction_id}"
+        # The admin's inline labels each row with this: the file, not a bare position and id.
+        return self.alt or (self.image.name.rsplit("/", 1)[-1] if self.image else "New photo")
 
 
 class Bid(models.Model):

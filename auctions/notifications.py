@@ -28,6 +28,7 @@ from auctions.money import format_amount
 from auctions.templatetags.money import format_money
 from notices import kinds
 from notices.services import notice_create
+from orders.models import Order
 from outbox.services import outbox_drain, outbox_enqueue, run_soon
 
 log = logging.getLogger(__name__)
@@ -56,14 +57,21 @@ def _later(job: Callable[[], object]) -> None:
     after_commit(start)
 
 
-def _notice(user_id: int | None, kind: str, auction, text: str) -> None:
+def _notice(user_id: int | None, kind: str, auction, text: str, link: str = "") -> None:
     """Record an in-site notice (`/me/notices/`) after commit, off the caller's path."""
     if user_id:
-        _later(lambda: notice_create(user=user_id, kind=kind, auction=auction, text=text))
+        _later(
+            lambda: notice_create(user=user_id, kind=kind, auction=auction, text=text, link=link)
+        )
 
 
 def _currency() -> str:
     return getattr(settings, "GAVEL_CURRENCY", "USD")
+
+
+# Typographic quotes read as plain ones in a subject line: a subject stays ASCII (unencoded,
+# readable in any client and in the console backend's output) unless a title itself is not.
+ASCII_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
 def email_message(user: User, template: str, context: dict) -> EmailMessage | None:
@@ -85,7 +93,8 @@ def email_message(user: User, template: str, context: dict) -> EmailMessage | No
         {"user": user, "currency": _currency(), **extra, **context},
     )
     subject, _, body = text.strip().partition("\n")
-    return EmailMessage(subject.strip(), body.strip() + "\n", to=[user.email], headers=headers)
+    subject = subject.strip().translate(ASCII_QUOTES)
+    return EmailMessage(subject, body.strip() + "\n", to=[user.email], headers=headers)
 
 
 def render_outbox_email(row) -> EmailMessage | None:
@@ -168,7 +177,9 @@ def queue_ended(*, auction, winner_id: int | None, final_price: int | None) -> N
             winner_id,
             kinds.WON,
             auction,
-            f"You won “{auction.title}” for {format_money(final_price)}.",
+            f"You won “{auction.title}” for {format_money(final_price)}. "
+            "Pay and send your address on your order.",
+            link=_order_link(auction.pk, winner_id),
         )
         _notice(
             auction.seller_id,
@@ -180,6 +191,12 @@ def queue_ended(*, auction, winner_id: int | None, final_price: int | None) -> N
         _notice(auction.seller_id, kinds.NOT_SOLD, auction, f"“{auction.title}” did not sell.")
 
     _notice_bidders(auction, kinds.LOST, f"You didn't win “{auction.title}”.", except_id=winner_id)
+
+
+def _order_link(auction_id: int, buyer_id: int) -> str:
+    """The path of the order a won sale opened (its settlement wrote it), else the order list."""
+    order = Order.objects.filter(auction_id=auction_id, buyer_id=buyer_id).first()
+    return order.get_absolute_url() if order is not None else "/me/orders/"
 
 
 def _notice_bidders(auction, kind: str, text: str, *, except_id: int | None = None) -> None:

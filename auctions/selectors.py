@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import (
     Count,
     DateTimeField,
@@ -26,7 +27,6 @@ from django.utils import timezone
 from accounts.models import User
 from auctions import engine
 from auctions.engine import auction_events_since, auction_state_get, auction_states_get
-from auctions.events.shapes import answered_by_leader
 from auctions.models import Auction, AuctionEvent, Bid, Category, Watch
 
 __all__ = [
@@ -40,6 +40,9 @@ __all__ = [
     "auction_history_public",
     "auction_history_all",
     "history_lines",
+    "recent_lines",
+    "user_maximum",
+    "increment_bands",
     "categories_list",
     "user_bids_summary",
     "user_watchlist",
@@ -213,30 +216,73 @@ class HistoryLine:
 
 
 def history_lines(bids) -> list[HistoryLine]:
-    """The history lines of ledger rows (in seq order, with `bidder` and `leader` loaded).
+    """The history lines of ledger rows (all of an auction's non-voided rows in seq order, with
+    `bidder` and `leader` loaded). One rule: every price someone was credited with is a line.
 
-    A bid whose bidder did not lead right after it was answered by the leader's maximum: the
-    bidder's line shows their own amount, then an automatic line credits the new price to the
-    leader. Any other bid is one line at the price it made.
+    - A bid is a line at its own amount. When it did not make the price itself (a maximum made
+      it: the leader's answering it, or the bidder's own when it took the lead or met the
+      reserve), the price is an automatic line credited to the new leader.
+    - A maximum that is beaten is credited as the bid it made: an automatic line at its value
+      (the loser's own ceiling), as eBay shows it; the winner's maximum never appears.
+    - A leader raising their own maximum is no line (it would tell everyone they raised), unless
+      it moved the price to meet the reserve: then an automatic line at the new price.
+    - Buy it now is one line at its price.
+    Lines of one row share its `seq` and go up in price.
     """
-    lines = []
+    lines: list[HistoryLine] = []
+    ceilings: dict[int, int] = {}
+    previous_leader: User | None = None
+    previous_price = 0
     for bid in bids:
-        answered = answered_by_leader(
-            kind=bid.kind, bidder_id=bid.bidder_id, leader_id=bid.leader_id, amount=bid.amount
-        )
-        if answered:
-            lines.append(HistoryLine(bid.seq, bid.amount, bid.bidder, bid.placed_at))
-            lines.append(HistoryLine(bid.seq, bid.price, bid.leader, bid.placed_at, True))
+        offered = max(bid.amount or 0, bid.max_amount or 0)
+        ceilings[bid.bidder_id] = max(ceilings.get(bid.bidder_id, 0), offered)
+        credits: list[tuple[int, User, bool]] = []
+        if bid.kind != Bid.Kind.BID:
+            credits.append((bid.price, bid.bidder, False))
+        elif previous_leader is not None and bid.bidder_id == previous_leader.pk:
+            if bid.price != previous_price:
+                credits.append((bid.price, bid.bidder, True))
         else:
-            lines.append(HistoryLine(bid.seq, bid.price, bid.bidder, bid.placed_at))
+            leader = bid.leader if bid.leader_id is not None else bid.bidder
+            if bid.amount is not None:
+                credits.append((bid.amount, bid.bidder, False))
+            if leader.pk == bid.bidder_id:
+                beaten, shown = previous_leader, previous_price
+            else:
+                beaten, shown = bid.bidder, bid.amount or 0
+            if beaten is not None and shown < ceilings.get(beaten.pk, 0) <= bid.price:
+                credits.append((ceilings[beaten.pk], beaten, True))
+            made_by_maximum = leader.pk != bid.bidder_id or bid.price != bid.amount
+            credits.append((bid.price, leader, made_by_maximum))
+        seen: set[tuple[int, int]] = set()
+        for price, who, automatic in sorted(credits, key=lambda credit: credit[0]):
+            if (price, who.pk) not in seen:
+                seen.add((price, who.pk))
+                lines.append(HistoryLine(bid.seq, price, who, bid.placed_at, automatic))
+        previous_leader = bid.leader if bid.leader_id is not None else bid.bidder
+        previous_price = bid.price
     return lines
+
+
+def recent_lines(lines: list[HistoryLine], *, limit: int = RECENT_BIDS) -> list[HistoryLine]:
+    """The lines of the latest `limit` bids (rows) among `lines`, oldest first."""
+    seqs = sorted({line.seq for line in lines})[-limit:] if limit else []
+    keep = set(seqs)
+    return [line for line in lines if line.seq in keep]
 
 
 def auction_history_public(
     *, auction, since: int | None = None, limit: int = RECENT_BIDS
 ) -> list[HistoryLine]:
-    """History lines of `auction_bids_public(...)`'s bids, oldest first."""
-    return history_lines(auction_bids_public(auction=auction, since=since, limit=limit))
+    """History lines, oldest first: with `since`, those of the first `limit` bids after it;
+    without, those of the latest `limit` bids. Built over the whole ledger (`history_lines`
+    needs every earlier maximum to credit a beaten one)."""
+    lines = history_lines(auction_history_all(auction=auction))
+    if since is None:
+        return recent_lines(lines, limit=limit)
+    seqs = sorted({line.seq for line in lines if line.seq > since})[:limit]
+    keep = set(seqs)
+    return [line for line in lines if line.seq in keep]
 
 
 def auction_price_points(*, auction) -> tuple[list, list]:
@@ -333,3 +379,27 @@ def user_is_watching(*, user, auction) -> bool:
     if not user.is_authenticated:
         return False
     return Watch.objects.filter(user=user, auction=auction).exists()
+
+
+def user_maximum(*, user, auction) -> int | None:
+    """The highest maximum `user` set on `auction` (non-voided bids), for their eyes only."""
+    if not user.is_authenticated:
+        return None
+    return Bid.objects.filter(auction=auction, bidder=user, voided=False).aggregate(
+        top=Max("max_amount")
+    )["top"]
+
+
+def increment_bands(*, auction) -> list[tuple[int, int | None, int]]:
+    """The bid increments that apply to `auction`, for people: (from, below or None, step) in
+    minor units, one row per band of `GAVEL_INCREMENT_TABLE`, or one row for the seller's
+    fixed increment. The minimum next bid is the price plus the step of the price's band."""
+    if auction.increment:
+        return [(0, None, int(auction.increment))]
+    bands, start = [], 0
+    for below, step in settings.GAVEL_INCREMENT_TABLE:
+        bands.append((start, None if below is None else int(below), int(step)))
+        if below is None:
+            break
+        start = int(below)
+    return bands

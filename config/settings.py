@@ -105,6 +105,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
+                "notices.context_processors.unread",
                 "django.contrib.messages.context_processors.messages",
             ],
         },
@@ -280,6 +281,8 @@ if not REDIS_URL:
 # --- I18N, static and media. ---
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
+# 24-hour times with the zone named, in the admin too (config/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -483,6 +486,9 @@ GAVEL_OUTBOX_RENDERER = "auctions.notifications.render_outbox_email"
 # --- After the sale (orders, second-chance offers). ---
 # Days a buyer has to pay before the worker closes the order unpaid.
 GAVEL_ORDER_PAYMENT_DAYS = int(os.environ.get("GAVEL_ORDER_PAYMENT_DAYS", 7))
+# A seller may report "buyer did not pay" (closing the order early, eBay's unpaid-item case)
+# this many days after the sale.
+GAVEL_UNPAID_REPORT_DAYS = int(os.environ.get("GAVEL_UNPAID_REPORT_DAYS", 2))
 # The issuer name authenticator apps show beside a staff member's TOTP code.
 OTP_TOTP_ISSUER = "Gavel"
 # Hours a second-chance offer stays open to the next bidder.

@@ -11,11 +11,14 @@ from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
+from accounts.models import User
 from auctions.admin.access import ReadOnlyAdminMixin, sees_all
 from auctions.admin.bases import ModelAdminMixin
 from auctions.admin.lookups import DeclaredLookupsOnly
+from auctions.admin.money import money_display
 from auctions.admin.reason import apply_each, render_reason_page
 from auctions.errors import GavelError
+from auctions.fields import MoneyFormField
 from auctions.templatetags.money import format_money
 from orders.models import Feedback, Order, SecondChanceOffer
 from orders.services.offers import offer_make, offer_preview
@@ -23,7 +26,9 @@ from orders.services.orders import (
     TRACKING_MAX,
     order_mark_paid,
     order_mark_shipped,
+    order_report_unpaid,
     order_set_shipping_cost,
+    unpaid_report_from,
 )
 
 S = Order.Status
@@ -42,10 +47,16 @@ class ShippedForm(forms.Form):
 
 
 class OrderAdminForm(forms.ModelForm):
+    shipping_cost = MoneyFormField(
+        allow_zero=True,
+        label="Shipping cost",
+        help_text="Postage the buyer pays, as you would write it ($4.50; 0 for none); "
+        "while awaiting payment.",
+    )
+
     class Meta:
         model = Order
         fields = ("shipping_cost",)
-        help_texts = {"shipping_cost": "Postage in minor units (cents); while awaiting payment."}
 
 
 class SellerScopedMixin(ModelAdminMixin):
@@ -76,7 +87,7 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
         "seller",
         "origin",
         "status",
-        "price",
+        "price_shown",
         "total_display",
         "pay_by",
         "shipping_name",
@@ -88,6 +99,9 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
         "received_at",
         "closed_at",
     )
+
+    price_shown = money_display("price", "Price")
+    shipping_cost_shown = money_display("shipping_cost", "Shipping cost")
 
     @admin.display(description="Total")
     def total_display(self, obj):
@@ -103,10 +117,21 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def _postage_fixed(self, obj) -> bool:
+        return obj is not None and obj.status != S.AWAITING_PAYMENT
+
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.status != S.AWAITING_PAYMENT:
-            return (*self.readonly_fields, "shipping_cost")
+        if self._postage_fixed(obj):
+            return (*self.readonly_fields, "shipping_cost_shown")
         return self.readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if self._postage_fixed(obj):
+            # Shown read-only as money (`shipping_cost_shown`); a new class per call, so
+            # dropping the field here changes no other form.
+            form.base_fields.pop("shipping_cost", None)
+        return form
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -149,6 +174,7 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
             path("<path:object_id>/paid/", view(self.paid_view), name="orders_order_paid"),
             path("<path:object_id>/shipped/", view(self.shipped_view), name="orders_order_shipped"),
             path("<path:object_id>/offer/", view(self.offer_view), name="orders_order_offer"),
+            path("<path:object_id>/unpaid/", view(self.unpaid_view), name="orders_order_unpaid"),
             *super().get_urls(),
         ]
 
@@ -158,6 +184,7 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
         if obj is not None and self.has_change_permission(request, obj):
             if obj.status == S.AWAITING_PAYMENT:
                 tools.append(("paid", "Mark paid"))
+                tools.append(("unpaid", "Buyer did not pay"))
             if obj.status == S.PAID:
                 tools.append(("shipped", "Mark shipped"))
             if obj.status == S.CLOSED and request.user.pk == obj.seller_id:
@@ -219,6 +246,22 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
             ),
         )
 
+    def unpaid_view(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        opens = unpaid_report_from(obj) if obj is not None else None
+        return self._step_view(
+            request,
+            object_id,
+            form_class=ConfirmForm,
+            title="Buyer did not pay",
+            submit="Close the order unpaid",
+            done="Closed unpaid",
+            call=lambda order, data: order_report_unpaid(order=order, actor=request.user),
+            note="The order closes unpaid now, before its payment deadline, and you may then "
+            "offer the lot to the next bidder (a second-chance offer). Both of you are told. "
+            + (f"Possible from {opens:%b %-d, %Y %H:%M} UTC." if opens else ""),
+        )
+
     def offer_view(self, request, object_id):
         """The confirmation page of a second-chance offer. Its price is the next bidder's
         private maximum, so it is shown only while the seller can make the offer; otherwise
@@ -229,7 +272,7 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
                 request, self.opts, object_id
             )
         try:
-            price = offer_preview(order=obj, actor=request.user)
+            bidder_id, price = offer_preview(order=obj, actor=request.user)
         except GavelError as error:
             self._refused(request, error)
             return HttpResponseRedirect(reverse("admin:orders_order_change", args=[obj.pk]))
@@ -241,9 +284,15 @@ class OrderAdmin(DeclaredLookupsOnly, SellerScopedMixin, admin.ModelAdmin):
             submit="Make the offer",
             done="Offer sent",
             call=lambda order, data: offer_make(order=order, actor=request.user),
-            note=f"The lot goes to the next bidder at their own highest bid, "
-            f"{format_money(price)}; they have a limited time to accept.",
+            note=f"The lot goes to the next bidder, {_handle(bidder_id)}, at their own highest "
+            f"bid, {format_money(price)}; they have a limited time to accept.",
         )
+
+
+def _handle(user_id: int) -> str:
+    """A bidder's public handle (masked, as in the history), never their name or maximum."""
+    user = User.objects.filter(pk=user_id).first()
+    return user.public_handle if user is not None else "—"
 
 
 @admin.register(SecondChanceOffer)
@@ -251,7 +300,8 @@ class SecondChanceOfferAdmin(
     DeclaredLookupsOnly, SellerScopedMixin, ReadOnlyAdminMixin, admin.ModelAdmin
 ):
     seller_field = "auction__seller"
-    list_display = ("pk", "auction", "bidder", "price", "status", "expires_at")
+    list_display = ("pk", "auction", "bidder", "price_shown", "status", "expires_at")
+    price_shown = money_display("price", "Price")
     list_filter = ("status",)
     list_select_related = ("auction", "bidder")
 

@@ -22,6 +22,13 @@ def order_visible_get(*, order_id: int, user) -> Order | None:
     return None
 
 
+def order_of_winner(*, auction, user) -> Order | None:
+    """`user`'s order for `auction` (the one its sale opened), or None."""
+    if not user.is_authenticated:
+        return None
+    return Order.objects.filter(auction=auction, buyer=user).first()
+
+
 def orders_of_buyer(*, user) -> list[Order]:
     """The user's orders as a buyer, newest first."""
     return list(Order.objects.filter(buyer=user).select_related("auction", "seller"))

@@ -14,12 +14,14 @@ from auctions.admin.changelist import HasBidsFilter, LiveColumnsMixin, OutcomeFi
 from auctions.admin.forms import PRICE_AND_TIME_FIELDS, AuctionAdminForm
 from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.admin.moderation import AuctionModerationMixin
+from auctions.admin.money import as_money, money_display
 from auctions.models import Auction, AuctionPhoto
 from auctions.services import moderation
 from auctions.services.audit import audit_record
 
 RESULT_FIELDS = ("status", "winner", "final_price", "reserve_met", "settled_at")
 MODERATION_FIELDS = ("moderation_reason", "cancel_reason")
+MONEY_FIELDS = ("starting_price", "reserve_price", "buy_now_price", "increment", "final_price")
 
 
 class PhotoInline(admin.TabularInline):
@@ -69,12 +71,24 @@ class AuctionAdmin(DeclaredLookupsOnly, AuctionModerationMixin, LiveColumnsMixin
 
     # --- the change form ---------------------------------------------------------------------
 
+    starting_price_shown = money_display("starting_price", "Starting price")
+    reserve_price_shown = money_display("reserve_price", "Reserve price")
+    buy_now_price_shown = money_display("buy_now_price", "Buy now price")
+    increment_shown = money_display("increment", "Increment")
+    final_price_shown = money_display("final_price", "Final price")
+
     def get_exclude(self, request, obj=None):
+        # A read-only amount is shown by its display method, so the form must not hold it.
+        readonly = set(self._readonly_names(request, obj))
+        money = [name for name in MONEY_FIELDS if name in readonly]
         if request.user.is_superuser:
-            return ()
-        return ("seller",)
+            return tuple(money)
+        return ("seller", *money)
 
     def get_readonly_fields(self, request, obj=None):
+        return as_money(self._readonly_names(request, obj), MONEY_FIELDS)
+
+    def _readonly_names(self, request, obj=None):
         # Status changes go through the audited services (approve, reject, cancel, settle).
         readonly = [*RESULT_FIELDS, *MODERATION_FIELDS]
         if obj is not None and request.user.is_superuser:
@@ -109,6 +123,8 @@ class AuctionAdmin(DeclaredLookupsOnly, AuctionModerationMixin, LiveColumnsMixin
             # A lot opens when its sale is published (`sales.services.schedule`).
             obj.status = Auction.Status.DRAFT
         super().save_model(request, obj, form, change)
+        if not change:
+            audit_record(actor=request.user, action="listing.create", target=obj)
         if change:
             kept = moderation.engine_refresh(obj)
             if kept:

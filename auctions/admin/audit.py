@@ -1,6 +1,8 @@
 """The audit log in the admin: append-only, so only viewed and filtered."""
 
 from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 
 from auctions.admin.access import ReadOnlyAdminMixin
 from auctions.admin.lookups import DeclaredLookupsOnly
@@ -11,7 +13,7 @@ from auctions.models import AuditLog
 class AuditLogAdmin(DeclaredLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Append-only: viewable and filterable, never added, changed or deleted by hand."""
 
-    list_display = ("created_at", "actor", "action", "target_type", "target_id", "reason")
+    list_display = ("created_at", "actor", "action", "target", "reason")
     list_filter = (
         "action",
         "target_type",
@@ -22,7 +24,21 @@ class AuditLogAdmin(DeclaredLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in AuditLog._meta.fields]
+        return ["target", *(field.name for field in AuditLog._meta.fields)]
+
+    @admin.display(description="target", ordering="target_type")
+    def target(self, entry: AuditLog):
+        """The target by name ("alice (user 7)"), linked to its admin page where it has one."""
+        kind = entry.target_type.rsplit(".", 1)[-1]
+        label = f"{kind} {entry.target_id}"
+        text = f"{entry.target_repr} ({label})" if entry.target_repr else label
+        try:
+            url = reverse(
+                f"admin:{entry.target_type.replace('.', '_')}_change", args=[entry.target_id]
+            )
+        except NoReverseMatch:
+            return text
+        return format_html('<a href="{}">{}</a>', url, text)
 
     def get_actions(self, request):
         return {}

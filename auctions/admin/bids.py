@@ -32,8 +32,18 @@ class MoneyColumns:
     def price_shown(self, bid):
         return format_money(bid.price)
 
+    @admin.display(description="voided", ordering="voided")
+    def voided_shown(self, bid):
+        # Only a voided bid is marked: a red ✖ on every standing bid read as "refused".
+        return "✖ voided" if bid.voided else ""
 
-MONEY_FIELDS = {"amount": "amount_shown", "max_amount": "max_amount_shown", "price": "price_shown"}
+
+MONEY_FIELDS = {
+    "amount": "amount_shown",
+    "max_amount": "max_amount_shown",
+    "price": "price_shown",
+    "voided": "voided_shown",
+}
 
 
 def _as_money(fields):

@@ -24,7 +24,7 @@ from auctions.admin.reason import (
     render_reason_page,
 )
 from auctions.models import Auction, Bid, Report
-from auctions.money import format_amount
+from auctions.money import format_money
 from auctions.services import moderation
 
 
@@ -142,9 +142,9 @@ class AuctionModerationMixin(ModelAdminMixin):
             {
                 "bid": bid,
                 "bidder": bid.bidder.username if moderator else mask_username(bid.bidder.username),
-                "amount": format_amount(bid.amount),
-                "max_amount": format_amount(bid.max_amount) if moderator else None,
-                "price": format_amount(bid.price),
+                "amount": format_money(bid.amount),
+                "max_amount": format_money(bid.max_amount) if moderator else None,
+                "price": format_money(bid.price),
             }
             for bid in bids
         ]
@@ -156,7 +156,7 @@ class AuctionModerationMixin(ModelAdminMixin):
             "original": auction,
             "auction": auction,
             "ended": auction.status == Auction.Status.ENDED,
-            "final_price": format_amount(auction.final_price),
+            "final_price": format_money(auction.final_price),
             "ledger": ledger,
             "show_max": moderator,
         }

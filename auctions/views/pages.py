@@ -34,6 +34,7 @@ from auctions.views.presenters import (
     leader_status,
     refusal_message,
 )
+from orders.selectors import order_of_winner
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,8 @@ def auction_detail(request, pk):
         messages.error(request, "Live prices are unavailable right now. Please reload shortly.")
     user = request.user
     viewer_id = user.pk if user.is_authenticated else None
-    lines = selectors.auction_history_public(auction=auction)
+    every_line = selectors.history_lines(selectors.auction_history_all(auction=auction))
+    lines = selectors.recent_lines(every_line)
     phase = state.status if state is not None else auction.status
     has_bid = viewer_id is not None and selectors.user_has_bid(user=user, auction=auction)
     context = {
@@ -126,6 +128,9 @@ def auction_detail(request, pk):
         "state": state,
         "phase": phase,
         "bids": list(reversed(lines)),
+        "history_count": len(every_line),
+        "your_maximum": selectors.user_maximum(user=user, auction=auction),
+        "increments": selectors.increment_bands(auction=auction),
         "viewer_id": viewer_id,
         "is_seller": viewer_id is not None and auction.seller_id == viewer_id,
         "leader_is_you": state is not None
@@ -136,6 +141,10 @@ def auction_detail(request, pk):
         "typed": _typed_bid(request),
         "has_bid": has_bid,
         "is_watching": selectors.user_is_watching(user=user, auction=auction),
+        "is_open": phase in ("active", "scheduled"),
+        "your_order": order_of_winner(auction=auction, user=user)
+        if viewer_id is not None and auction.winner_id == viewer_id
+        else None,
         "photos": list(auction.photos.all()),
         "viewers": presence.viewers_count(auction.pk),
         "currency": settings.GAVEL_CURRENCY,
@@ -147,6 +156,7 @@ def auction_detail(request, pk):
     if state is not None:
         context.update(
             ends_at_iso=wire.iso(state.ends_at),
+            price_text=format_amount(state.price),
             now_iso=wire.iso(state.now),
             end_result=end_result(auction, state, viewer_id),
             leader_status=leader_status(auction, state, viewer_id=viewer_id, has_bid=has_bid),
@@ -297,6 +307,8 @@ def auction_history(request, pk):
             "page": page,
             "lines": page.object_list,
             "total": len(lines),
+            # Numbered oldest = 1, as on the lot page: the first line of this page is this one.
+            "first_number": len(lines) - page.start_index() + 1 if lines else 0,
             "viewer_id": user.pk if user.is_authenticated else None,
         },
     )

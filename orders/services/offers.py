@@ -62,15 +62,15 @@ def _offer_target(row: Order, actor) -> tuple[int, int]:
     return chosen
 
 
-def offer_preview(*, order: Order, actor) -> int:
-    """The price `offer_make` would offer the lot of `order` at, for the seller's confirmation
-    page; raises the refusal `offer_make` would raise instead.
+def offer_preview(*, order: Order, actor) -> tuple[int, int]:
+    """(bidder id, price) `offer_make` would offer the lot of `order` to and at, for the
+    seller's confirmation page; raises the refusal `offer_make` would raise instead.
 
     The price is the next bidder's own highest bid, which is private until offered: nobody
     sees it unless an offer can be made now.
     """
     row = Order.objects.get(pk=order.pk)
-    return _offer_target(row, actor)[1]
+    return _offer_target(row, actor)
 
 
 def offer_make(*, order: Order, actor) -> SecondChanceOffer:

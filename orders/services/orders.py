@@ -69,13 +69,16 @@ def order_open(
         target=order,
         data={"price": price, "premium": premium, "tax": tax, "origin": origin},
     )
-    notices.announce(
-        order=order,
-        step="opened",
-        to=[order.buyer],
-        email=False,  # the "you won" email already went out with the result
-        text=f"You bought “{order.auction.title}”: your order awaits payment.",
-    )
+    if origin != Order.Origin.SALE:
+        # A won sale's buyer has one notice, "You won …", which links to this order; a second
+        # one here would announce the same win twice.
+        notices.announce(
+            order=order,
+            step="opened",
+            to=[order.buyer],
+            email=False,  # the offer's acceptance is the buyer's own act
+            text=f"You bought “{order.auction.title}”: your order awaits payment.",
+        )
     return order
 
 
@@ -214,6 +217,40 @@ def order_set_shipping_cost(*, order: Order, actor, shipping_cost: int) -> Order
             to=[row.buyer],
             text=f"Postage for “{row.auction.title}” is {format_money(shipping_cost)}; "
             f"your total is {format_money(row.total)}.",
+        )
+    return _refresh(order, row)
+
+
+def unpaid_report_from(order: Order) -> datetime:
+    """From when the seller may report that the buyer did not pay (`GAVEL_UNPAID_REPORT_DAYS`)."""
+    return order.created_at + timedelta(days=settings.GAVEL_UNPAID_REPORT_DAYS)
+
+
+def order_report_unpaid(*, order: Order, actor, now: datetime | None = None) -> Order:
+    """The seller reports that the buyer did not pay (eBay's unpaid-item case): the order
+    closes unpaid before its deadline, which opens the second-chance offer. Allowed while it
+    awaits payment, from `unpaid_report_from(order)` on."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = _locked(order)
+        _seller_side(row, actor)
+        if row.status != S.AWAITING_PAYMENT:
+            raise WrongStep("Only an order awaiting payment can be reported unpaid.")
+        opens = unpaid_report_from(row)
+        if now < opens:
+            raise WrongStep(
+                "The buyer has until "
+                f"{opens:%b %-d, %Y %H:%M} UTC before you can report that they did not pay."
+            )
+        row.status, row.closed_at = S.CLOSED, now
+        row.save(update_fields=["status", "closed_at"])
+        audit_record(actor=actor, action="order.reported_unpaid", target=row)
+        notices.announce(
+            order=row,
+            step="closed",
+            to=[row.buyer, row.seller],
+            text=f"The seller reported that “{row.auction.title}” was not paid; the order "
+            "closed unpaid.",
         )
     return _refresh(order, row)
 

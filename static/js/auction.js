@@ -67,6 +67,7 @@ function start(root) {
   let reconnectTimer = null;
   let pendingRequestId = null;
   let reviewed = null; // the bid under review: {amount, max}
+  let pendingMax = null; // the maximum of the bid awaiting its result, shown to its bidder
 
   // --- formatting -------------------------------------------------------------------------
 
@@ -185,9 +186,37 @@ function start(root) {
   }
 
   function closeBidding() {
-    // The auction is over: the forms go; the result says the rest.
-    for (const id of ["bid-form", "bid-review", "buy-now"]) $(id)?.remove();
+    // The auction is over: the forms go, nothing on the page looks open any more (no "Live",
+    // no watchlist button, no question form); the result says the rest.
+    for (const id of ["bid-form", "bid-review", "buy-now", "watch-form", "ask-form"]) $(id)?.remove();
     reviewed = null;
+    const connection = $("connection");
+    if (connection) connection.hidden = true;
+    if (status === "ended") setText("ends-label", "Ended");
+    if (status === "cancelled") {
+      for (const id of ["ends-row", "reserve-row"]) {
+        const row = $(id);
+        if (row) row.hidden = true;
+      }
+    }
+  }
+
+  function isClosed() {
+    return status === "ended" || status === "cancelled";
+  }
+
+  function showOrderLink() {
+    // The winner's next step: their order (opened with the result) and its payment.
+    if ($("order-next")) return;
+    const p = document.createElement("p");
+    p.className = "order-next";
+    p.id = "order-next";
+    const a = document.createElement("a");
+    a.id = "order-link";
+    a.href = "/me/orders/";
+    a.textContent = "Pay and send your address: your order";
+    p.append(a);
+    $("end-result")?.after(p);
   }
 
   function setStatus(next) {
@@ -237,29 +266,72 @@ function start(root) {
     return li;
   }
 
-  // The history lines of one live `bid` event (DESIGN §4): when the leader's maximum answered
-  // the bid at once, the bidder's own amount, then the leader's automatic bid at the new price.
+  // The history lines of one live `bid` event, by the server's rule (selectors.history_lines):
+  // every price credited to whoever made it. A leader raising their own maximum is no line
+  // (unless it met the reserve: an automatic line at the new price); a price the bidder's own
+  // amount did not make is an automatic line credited to the leader. A beaten maximum is only
+  // known to the server: `creditBeaten` asks it for the lines of that bid.
+  let shownLeader = root.dataset.leader || null;
+  let shownPrice = root.dataset.price || null;
+
   function eventLines(e) {
     const own = { seq: e.seq, bidder: e.bidder, is_you: e.is_you, placed_at: e.placed_at };
-    if (!e.automatic) return [{ ...own, price: e.price }];
-    return [
-      { ...own, price: e.amount },
-      { seq: e.seq, price: e.price, bidder: e.leader, is_you: e.leader_is_you, placed_at: e.placed_at, automatic: true },
-    ];
+    const raise = e.amount === null && e.bidder === e.leader && shownLeader === e.bidder;
+    if (raise) return e.price === shownPrice ? [] : [{ ...own, price: e.price, automatic: true }];
+    const lines = e.amount === null ? [] : [{ ...own, price: e.amount }];
+    if (e.amount === null || e.price !== e.amount || e.automatic) {
+      lines.push({ seq: e.seq, price: e.price, bidder: e.leader, is_you: e.leader_is_you, placed_at: e.placed_at, automatic: true });
+    }
+    return lines;
+  }
+
+  function countLines(delta) {
+    const count = $("bid-count");
+    if (count) count.textContent = String(Number(count.textContent || 0) + delta);
+    const list = $("history");
+    if (list) list.start = list.start + delta;
   }
 
   function addHistory(lines) {
     const list = $("history");
     if (!list || !lines.length || list.querySelector(`[data-seq="${Number(lines[0].seq)}"]`)) return;
     for (const line of lines) list.prepend(historyItem(line));
+    countLines(lines.length);
     const empty = $("history-empty");
     if (empty) empty.hidden = true;
   }
 
-  function replaceHistory(lines) {
+  // A bid that beat someone's maximum (or was beaten by one) also credits that maximum: the
+  // server's lines for this seq replace the ones drawn from the event.
+  async function creditBeaten(e, tookLead) {
+    if (!tookLead && !e.automatic) return;
+    let body;
+    try {
+      const response = await fetch(`/api/auctions/${root.dataset.auctionId}/bids?since=${e.seq - 1}`, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) return;
+      body = await response.json();
+    } catch {
+      return; // the lines from the event stay; a reload or resync shows the rest
+    }
+    const lines = (body.bids || []).filter((line) => line.seq === e.seq);
+    const list = $("history");
+    const shown = list ? [...list.querySelectorAll(`[data-seq="${Number(e.seq)}"]`)] : [];
+    if (!list || !shown.length || lines.length <= shown.length) return;
+    const anchor = shown[0];
+    for (const line of lines.slice().reverse()) anchor.before(historyItem(line));
+    for (const item of shown) item.remove();
+    countLines(lines.length - shown.length);
+  }
+
+  function replaceHistory(lines, total) {
     const list = $("history");
     if (!list) return;
     list.replaceChildren(...lines.slice().reverse().map(historyItem));
+    list.start = total;
+    setText("bid-count", String(total));
     const empty = $("history-empty");
     if (empty) empty.hidden = lines.length > 0;
   }
@@ -285,7 +357,7 @@ function start(root) {
   function setConnection(state) {
     const el = $("connection");
     if (!el) return;
-    el.hidden = false;
+    el.hidden = isClosed();
     el.dataset.state = state;
     el.textContent = {
       live: "Live",
@@ -398,13 +470,14 @@ function start(root) {
     setSeq(s.seq);
     setPrice(s.price);
     setMinBid(s.min_bid);
-    setText("bid-count", String(s.bid_count));
     setEndsAt(s.ends_at);
     setReserve(s.has_reserve ? s.reserve_met : undefined);
     setStatus(s.status);
     setLeader(s.leader, s.leader_is_you);
     setBuyNow(s.buy_now_price);
-    replaceHistory(s.bids || []);
+    replaceHistory(s.bids || [], s.history_count ?? (s.bids || []).length);
+    shownLeader = s.leader;
+    shownPrice = s.price;
   }
 
   function bidNotice(e) {
@@ -420,12 +493,15 @@ function start(root) {
     if (e.is_you) hasBid = true;
     setPrice(e.price);
     setMinBid(e.min_bid);
-    setText("bid-count", String(e.bid_count));
     setLeader(e.leader, e.leader_is_you);
     setEndsAt(e.ends_at);
     setReserve(e.reserve_met);
     setBuyNow(e.buy_now_price);
+    const tookLead = shownLeader !== null && e.leader !== shownLeader && e.leader === e.bidder;
     addHistory(eventLines(e));
+    shownLeader = e.leader;
+    shownPrice = e.price;
+    creditBeaten(e, tookLead);
     chartBid(e);
     notice("bid", bidNotice(e));
   }
@@ -451,6 +527,7 @@ function start(root) {
       else if (e.reserve_met === false) text = "Auction ended: the reserve was not met, so there is no winner.";
       else text = "Auction ended with no bids.";
       showEndResult(text);
+      if (won) showOrderLink();
       setText("leader-status", !won && hasBid ? "You didn't win this auction." : "");
     },
     cancelled(e) {
@@ -461,18 +538,37 @@ function start(root) {
     bid_voided(e) {
       setPrice(e.price);
       setMinBid(e.min_bid);
-      setText("bid-count", String(e.bid_count));
       setLeader(e.leader, e.leader_is_you);
       setEndsAt(e.ends_at);
       setReserve(e.reserve_met);
-      for (const item of $("history")?.querySelectorAll(`[data-seq="${Number(e.voided_seq)}"]`) || []) {
-        item.remove();
-      }
+      const voided = [...($("history")?.querySelectorAll(`[data-seq="${Number(e.voided_seq)}"]`) || [])];
+      for (const item of voided) item.remove();
+      countLines(-voided.length);
+      shownLeader = e.leader;
+      shownPrice = e.price;
       chartPoints = chartPoints.filter((p) => p[0] !== e.voided_seq);
       drawChart();
       notice("voided", `A bid was removed by staff. The price is now ${money(e.price)}.`);
     },
   };
+
+  function ownOutbid(msg) {
+    if (status !== "active") return; // the result speaks for itself
+    notice(
+      "outbid",
+      `You have been outbid. The price is now ${money(msg.price)}; bid ${money(msg.min_bid)} or more to lead again.`,
+      true,
+    );
+    setText("leader-status", "You have been outbid");
+    setText("bid-feedback", "");
+  }
+
+  function unreadNotice() {
+    const count = $("nav-notices-count");
+    if (!count) return;
+    count.textContent = String(Number(count.textContent || 0) + 1);
+    count.hidden = false;
+  }
 
   function onMessage(msg) {
     if (!msg || typeof msg.type !== "string") return;
@@ -498,25 +594,15 @@ function start(root) {
         if (current) setText("viewers", String(msg.count));
         break;
       case "outbid":
-        if (current && status !== "active") break; // the result speaks for itself
-        notice(
-          "outbid",
-          current
-            ? `You have been outbid. The price is now ${money(msg.price)}; bid ${money(msg.min_bid)} or more to lead again.`
-            : `You have been outbid on “${msg.title}” (now ${money(msg.price)}).`,
-          true,
-        );
-        if (current) {
-          setText("leader-status", "You have been outbid");
-          setText("bid-feedback", "");
-        }
-        break;
       case "won":
-        // On this auction's page the end result already says it, once.
-        if (current) {
-          if ($("end-result")?.hidden) showEndResult(`You won this auction with a winning bid of ${money(msg.final_price)}.`);
-        } else {
-          notice("won", `You won “${msg.title}” for ${money(msg.final_price)}!`, true);
+        // A private event belongs to its own lot's page; another lot's waits in the notice
+        // centre (the header's unread count says so), never as a toast on this page.
+        if (!current) unreadNotice();
+        else if (msg.type === "outbid") ownOutbid(msg);
+        else if ($("end-result")?.hidden) {
+          // On this auction's page the end result says it, once.
+          showEndResult(`You won this auction with a winning bid of ${money(msg.final_price)}.`);
+          showOrderLink();
         }
         break;
       case "bid_result":
@@ -535,9 +621,15 @@ function start(root) {
     const submit = $("bid-submit");
     const requestField = $("request-id");
     pendingRequestId = null;
+    if (!r.accepted) pendingMax = null;
     if (submit) submit.disabled = status !== "active";
     if (r.accepted) {
       hasBid = true;
+      if (pendingMax) {
+        setText("your-maximum", money(pendingMax));
+        const row = $("your-maximum-row");
+        if (row) row.hidden = false;
+      }
       if (feedback) {
         feedback.className = "feedback ok";
         feedback.textContent = r.leader_is_you
@@ -646,6 +738,7 @@ function start(root) {
       return;
     }
     pendingRequestId = requestId;
+    pendingMax = bid.max || null;
     const submit = $("bid-submit");
     if (submit) submit.disabled = true;
     socket.send(JSON.stringify({ type: "bid", amount: amount, max_amount: bid.max, request_id: requestId }));

@@ -62,6 +62,11 @@ def test_bid_win_pay_ship_receive_and_feedback(e2e_redis, open_visitor):
     page.locator("#id_address").fill("1 Market Street\nSpringfield")
     page.locator("#address-form button").click()
     expect(page.locator("#shipping-address")).to_contain_text("1 Market Street")
+    # Saved: the address reads once; the form waits behind "Change the address", filled in.
+    expect(page.locator("#address-form")).to_be_hidden()
+    page.locator("#address-change summary").click()
+    expect(page.locator("#id_name")).to_have_value("Alice Buyer")
+    expect(page.locator("#order-crumbs")).to_have_text("My orders")
 
     # The buyer keeps the order page open; the seller works the order from the admin.
     expect(page.locator("#order")).to_have_attribute("data-status", "awaiting_payment")
@@ -83,6 +88,7 @@ def test_bid_win_pay_ship_receive_and_feedback(e2e_redis, open_visitor):
     expect(page.locator("#order-feedback")).to_contain_text("Exactly as described")
 
     shop.page.goto(f"/orders/{order.pk}/")
+    expect(shop.page.locator("#order-crumbs")).to_have_text("My sales")
     shop.page.locator("#feedback-form input[value=positive]").check()
     shop.page.locator("#feedback-form button").click()
     expect(shop.page.locator("#order-feedback .feedback-item")).to_have_count(2)

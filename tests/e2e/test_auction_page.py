@@ -15,6 +15,7 @@ from auctions.models import Auction, Bid
 from auctions.services.bidding import BidRequest, bid_place
 from auctions.services.lifecycle import auction_settle
 from auctions.services.moderation import auction_cancel_by_staff
+from orders.models import Order
 from tests.e2e.pages import (
     UPDATE_WAIT_MS,
     mark_page,
@@ -154,8 +155,10 @@ def test_history_credits_the_automatic_bid_to_the_leader_in_both_browsers(e2e_re
         ("$540.00", "b***o", False, True),
         ("$530.00", "a***e", True, False),
     ]
-    for visitor in (alice, bruno):
-        assert "600.00" not in visitor.page.locator("#auction").inner_text(), "a maximum leaked"
+    assert "600.00" not in alice.page.locator("#auction").inner_text(), "a maximum leaked"
+    # Bruno reads his own maximum, in "Your maximum" and nowhere else.
+    expect(bruno.page.locator("#your-maximum")).to_have_text(money("600.00"))
+    assert bruno.page.locator("#auction").inner_text().count("600.00") == 1
     assert alice.errors == [] and bruno.errors == []
 
 
@@ -353,3 +356,165 @@ def test_on_a_phone_nothing_overflows_and_price_and_bid_are_in_the_first_screen(
             screenshot(type("V", (), {"page": page})(), "auction-detail-mobile.png")
     finally:
         context.close()
+
+
+def test_the_live_history_adds_up_credits_a_beaten_maximum_and_hides_a_raise(
+    e2e_redis, open_visitor
+):
+    """Issue 20, item 8, live in two browsers: Bruno's maximum beats Alice's 150.00 maximum
+    (her line shows), Bruno raising his own maximum adds no line, "Bids" counts the lines and
+    the newest is numbered with that count; Bruno alone reads his maximum."""
+    alice_user, bruno_user = make_user("alice"), make_user("bruno")
+    auction = make_auction(title="Leica M6", starting_price=10_000, increment=500)
+    alice, bruno = open_visitor(alice_user), open_visitor(bruno_user)
+    open_auction(alice, auction)
+    open_auction(bruno, auction)
+
+    place_bid(alice, "100.00", max_amount="150.00")
+    expect(bruno.page.locator("#price")).to_have_text(money("100.00"), timeout=UPDATE_WAIT_MS)
+    place_bid(bruno, "110.00", max_amount="300.00")
+    for visitor in (alice, bruno):
+        expect(visitor.page.locator("#history .history-item")).to_have_count(
+            4, timeout=UPDATE_WAIT_MS
+        )
+        expect(visitor.page.locator("#bid-count")).to_have_text("4")
+    assert lines(alice) == [
+        ("$155.00", "b***o", False, True),
+        ("$150.00", "a***e", True, True),
+        ("$110.00", "b***o", False, False),
+        ("$100.00", "a***e", True, False),
+    ]
+    assert alice.page.evaluate("document.getElementById('history').start") == 4
+
+    expect(bruno.page.locator("#your-maximum")).to_have_text(money("300.00"))
+    expect(alice.page.locator("#your-maximum")).to_have_text(money("150.00"))
+    place_bid(bruno, "", max_amount="400.00")
+    expect(bruno.page.locator("#bid-feedback")).to_contain_text("highest bidder")
+    expect(bruno.page.locator("#your-maximum")).to_have_text(money("400.00"))
+    bruno.page.wait_for_timeout(500)
+    for visitor in (alice, bruno):
+        expect(visitor.page.locator("#history .history-item")).to_have_count(4)
+        expect(visitor.page.locator("#bid-count")).to_have_text("4")
+    bruno.page.reload()
+    expect(bruno.page.locator("#your-maximum")).to_have_text(money("400.00"))
+    assert lines(bruno)[0] == ("$155.00", "b***o", True, True)
+    alice.page.reload()
+    expect(alice.page.locator("#your-maximum")).to_have_text(money("150.00"))  # hers, beaten
+    for amount in ("300.00", "400.00"):
+        assert amount not in alice.page.locator("#auction").inner_text(), "a maximum leaked"
+    assert alice.errors == [] and bruno.errors == []
+
+
+def test_an_ended_lot_looks_closed_and_the_winner_is_led_to_the_order(e2e_redis, open_visitor):
+    """Issue 20, item 13: once over, no "Live", no "Ends", no watchlist button, no question form;
+    the winner gets a link to the order and its payment step, live and after a reload."""
+    winner_user = make_user("wendy")
+    now = timezone.now()
+    auction = make_auction(
+        title="Seiko 5", ends_at=now + timedelta(seconds=6), extension_window=timedelta(0)
+    )
+    winner = open_visitor(winner_user)
+    open_auction(winner, auction)
+    page = winner.page
+    expect(page.locator("#connection")).to_have_text("Live", timeout=UPDATE_WAIT_MS)
+    expect(page.locator("#watch-form")).to_be_visible()
+    expect(page.locator("#ask-form")).to_be_visible()
+    place_bid(winner, "10.00")
+    expect(page.locator("#countdown")).to_have_text("ENDED", timeout=20_000)
+    assert off_the_browser_loop(auction_settle, auction=Auction.objects.get(pk=auction.pk))
+
+    expect(page.locator("#order-link")).to_be_visible(timeout=UPDATE_WAIT_MS)
+    for closed in (False, True):
+        expect(page.locator("#connection")).to_be_hidden()
+        expect(page.locator("#ends-label")).to_have_text("Ended")
+        expect(page.locator("#watch-form")).to_have_count(0)
+        expect(page.locator("#ask-form")).to_have_count(0)
+        if not closed:
+            page.reload()
+    order = Order.objects.get(auction=auction)
+    assert page.locator("#order-link").get_attribute("href") == order.get_absolute_url()
+    page.locator("#order-link").click()
+    expect(page).to_have_url(re.compile(rf"/orders/{order.pk}/$"))
+    assert winner.errors == []
+
+
+def test_a_cancelled_lot_without_bids_says_nothing_of_a_reserve(e2e_redis, open_visitor):
+    auction = make_auction(title="Rolleiflex", reserve_price=50_000)
+    off_the_browser_loop(
+        auction_cancel_by_staff, auction=auction, actor=make_moderator(), reason="Duplicate"
+    )
+    visitor = open_visitor(make_user("alice"))
+    open_auction(visitor, auction)
+    main = visitor.page.locator("main")
+    expect(visitor.page.locator("#countdown")).to_have_text("CANCELLED")
+    assert "Reserve" not in main.inner_text()
+    expect(visitor.page.locator("#ends-row")).to_be_hidden()
+    expect(visitor.page.locator("#watch-form")).to_have_count(0)
+    expect(visitor.page.locator("#connection")).to_be_hidden()
+    assert visitor.errors == []
+
+
+def test_another_lot_s_win_is_no_toast_here_but_an_unread_notice(e2e_redis, open_visitor):
+    """Issue 20, item 9: a private event shows on its own lot's page (or in the notice
+    centre), never as a stale toast on another lot's page."""
+    alice_user = make_user("alice")
+    here = make_auction(title="Omega Geneve")
+    elsewhere = make_auction(
+        title="Casio F-91W",
+        ends_at=timezone.now() + timedelta(seconds=3),
+        extension_window=timedelta(0),
+    )
+    off_the_browser_loop(
+        bid_place, auction=elsewhere, bidder=alice_user, bid=BidRequest(1_000, None, "c1")
+    )
+    alice = open_visitor(alice_user)
+    open_auction(alice, here)
+    page = alice.page
+    expect(page.locator("#connection")).to_have_text("Live", timeout=UPDATE_WAIT_MS)
+    expect(page.locator("#nav-notices-count")).to_be_hidden()
+    page.wait_for_timeout(3_500)
+    assert off_the_browser_loop(auction_settle, auction=Auction.objects.get(pk=elsewhere.pk))
+
+    expect(page.locator("#nav-notices-count")).to_have_text("1", timeout=UPDATE_WAIT_MS)
+    page.wait_for_timeout(500)
+    assert "Casio" not in page.locator("main").inner_text()
+    page.reload()
+    expect(page.locator("#nav-notices-count")).to_have_text("1")
+    page.locator("#nav-notices").click()
+    expect(page.locator("main")).to_contain_text("You won “Casio F-91W”")
+    assert alice.errors == []
+
+
+def test_the_increment_table_unfolds_under_the_minimum_bid(e2e_redis, open_visitor):
+    """Issue 20 (expected by eBay users): how the minimum bid grows, on the lot page."""
+    visitor = open_visitor(make_user("alice"))
+    open_auction(visitor, make_auction(title="Pentax MX", starting_price=1_000))
+    page = visitor.page
+    table = page.locator("#increments table")
+    expect(table).to_be_hidden()
+    page.locator("#increments summary").click()
+    expect(table).to_be_visible()
+    rows = table.locator("tbody tr")
+    expect(rows.first).to_have_text(re.compile(r"Under \$1\.00\s*\$0\.05"))
+    expect(rows.last).to_have_text(re.compile(r"\$5,000\.00 and up\s*\$100\.00"))
+    fixed = make_auction(title="Canon AE-1", increment=250)
+    open_auction(visitor, fixed)
+    page.locator("#increments summary").click()
+    expect(page.locator("#increments tbody tr")).to_have_text(
+        re.compile(r"Any price \(set by the seller\)\s*\$2\.50")
+    )
+    assert visitor.errors == []
+
+
+def test_a_long_description_opens_no_gap_above_the_history(e2e_redis, open_visitor):
+    """Issue 20, item 17: on a desktop the history follows the bid box, whatever the length of
+    the description in the other column."""
+    auction = make_auction(title="Zenza Bronica", description="A long story.\n\n" * 60)
+    visitor = open_visitor(make_user("alice"))
+    open_auction(visitor, auction)
+    gap = visitor.page.evaluate(
+        """() => document.querySelector('.auction-history').getBoundingClientRect().top
+             - document.querySelector('.auction-main').getBoundingClientRect().bottom"""
+    )
+    assert 0 <= gap < 40
+    assert visitor.errors == []

@@ -78,16 +78,28 @@ def test_outbidding_a_maximum_shows_the_outbid_notice(bidders):
     expect(alice.page.locator("#notices .notice--outbid")).to_have_count(0)
 
     # Bob goes past her maximum with one of his own: Alice is told, live. The price is his bid
-    # (at least one increment over her 50.00 ceiling), and neither maximum is ever shown.
+    # (at least one increment over her 50.00 ceiling). His standing maximum is never shown to
+    # anyone else; hers, once beaten, is credited as the bid it made (issue 20, item 8: every
+    # price credited, as eBay shows it), and each reads their own under "Your maximum".
     place_bid(bob, "52.00", max_amount="80.00")
     expect(alice.page.locator("#notices .notice--outbid")).to_have_count(1, timeout=UPDATE_WAIT_MS)
     expect(alice.page.locator("#price")).to_have_text(money("52.00"))
     expect(alice.page.locator("#leader-status")).to_have_text("You have been outbid")
     expect(alice.page.locator("#leader")).to_have_text("b***b")
     assert still_same_page(alice)
+    # 10.00 Alice, 20.00 Bob, 20.50 Alice (automatic), 50.00 Alice (automatic), 52.00 Bob.
     for visitor in (alice, bob):
+        expect(visitor.page.locator("#history .history-item")).to_have_count(5)
+        expect(visitor.page.locator("#bid-count")).to_have_text("5")
+    beaten = bob.page.locator("#history .history-item", has_text="$50.00")
+    expect(beaten).to_have_attribute("data-automatic", "1")
+    expect(beaten.locator(".history-bidder")).to_have_text("a***e")
+    for visitor, own, other in ((alice, "50.00", "80.00"), (bob, "80.00", None)):
+        expect(visitor.page.locator("#your-maximum")).to_have_text(money(own))
         shown = visitor.page.locator("#auction").inner_text()
-        assert "50.00" not in shown and "80.00" not in shown, "a maximum leaked"
+        if other is not None:
+            assert other not in shown, "a standing maximum leaked"
+    assert bob.page.locator("#auction").inner_text().count("80.00") == 1  # his own, once
     screenshot(alice, "auction-detail-outbid.png")
     assert alice.errors == [] and bob.errors == []
 

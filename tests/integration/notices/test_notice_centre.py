@@ -15,6 +15,7 @@ from auctions.services.bidding import BidRequest, bid_place
 from auctions.services.lifecycle import auction_settle
 from auctions.services.moderation import auction_cancel_by_staff
 from notices.models import Notice
+from orders.models import Order
 from tests.factories import make_auction, make_moderator, make_user
 from tests.integration.web.conftest import logged_in
 
@@ -52,7 +53,11 @@ def test_outbid_won_lost_and_sold_become_notices(run):
     assert "won" in kinds_of(bob)
     assert kinds_of(alice) == ["outbid", "lost"]
     assert "sold" in kinds_of(auction.seller)
-    assert Notice.objects.get(user=bob, kind="won").text == "You won “Zeiss Ikon” for $20.00."
+    won = Notice.objects.get(user=bob, kind="won")
+    assert won.text == "You won “Zeiss Ikon” for $20.00. Pay and send your address on your order."
+    order = Order.objects.get(auction=auction, buyer=bob)
+    assert won.link == order.get_absolute_url()
+    assert Notice.objects.filter(user=bob, auction=auction).count() == 1  # one notice, one win
 
 
 def test_a_cancellation_is_a_notice_for_each_bidder_and_the_seller(run):

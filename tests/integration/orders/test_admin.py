@@ -45,7 +45,7 @@ def test_mark_paid_then_shipped_with_a_tracking_note():
 def test_postage_is_set_through_the_change_form():
     order = sold(price=5000)
     client = client_for(order.seller)
-    client.post(f"/admin/orders/order/{order.pk}/change/", {"shipping_cost": "650"})
+    client.post(f"/admin/orders/order/{order.pk}/change/", {"shipping_cost": "6.50"})
     assert Order.objects.get(pk=order.pk).shipping_cost == 650
     assert AuditLog.objects.filter(action="order.postage", target_id=str(order.pk)).exists()
 

@@ -260,15 +260,17 @@ def test_history_credits_each_price_to_whoever_made_it(engine, alice, bob, alice
     assert not reveals(bruno_view, "600.00")
 
 
-def test_a_bid_that_takes_the_lead_is_one_line_at_the_price_it_made(
+def test_a_bid_that_takes_the_lead_is_a_line_at_its_price_after_the_beaten_maximum(
     engine, auction, alice_client, bob_client
 ):
+    """Alice's beaten maximum is credited as the bid it made (eBay), then Bob's own 20.00."""
     post_bid(alice_client, auction, {"amount": "10.00", "max_amount": "15.00"})
     post_bid(bob_client, auction, {"amount": "20.00"})
     lines = bob_client.get(f"/api/auctions/{auction.pk}/bids").json()["bids"]
-    assert [(b["price"], b["bidder"], b["automatic"]) for b in lines] == [
-        ("10.00", "a***e", False),
-        ("20.00", "b***b", False),
+    assert [(b["seq"], b["price"], b["bidder"], b["automatic"]) for b in lines] == [
+        (1, "10.00", "a***e", False),
+        (2, "15.00", "a***e", True),
+        (2, "20.00", "b***b", False),
     ]
 
 

@@ -323,7 +323,7 @@ def test_the_whole_history_is_paginated_past_100_lines(db, alice, bob, settings)
     assert first.status_code == 200
     html = first.content.decode()
     assert html.count('class="history-item') == 100
-    assert "111 lines" in html and 'rel="next"' in html
+    assert "111 bids" in html and 'rel="next"' in html
     newest = re.search(r'data-seq="(\d+)"', html).group(1)
     assert newest == "56"
     second = Client().get(f"/auctions/{auction.pk}/history/?page=2").content.decode()
