@@ -8,6 +8,7 @@ when `/metrics` is scraped.
 """
 
 import atexit
+import contextlib
 import functools
 import json
 import os
@@ -105,24 +106,32 @@ def forget_dead_processes(directory: str) -> list[int]:
     return dead
 
 
+@contextlib.contextmanager
+def _bid_observed() -> Iterator[list[str]]:
+    """Count one bid attempt's outcome and time it; the caller writes "accepted" into the list
+    it is given, a `GavelError` gives its code, anything else counts as "error"."""
+    started = time.perf_counter()
+    outcome = ["error"]
+    try:
+        yield outcome
+    except GavelError as refusal:
+        outcome[0] = refusal.code.lower()
+        raise
+    finally:
+        BIDS.labels(outcome[0]).inc()
+        BID_SECONDS.observe(time.perf_counter() - started)
+
+
 def observe_bid(service: Callable) -> Callable:
     """Decorate a bid service: count its outcome (accepted, the refusal's code, or error) and
     time it."""
 
     @functools.wraps(service)
     def observed(*args, **kwargs):
-        started = time.perf_counter()
-        outcome = "error"
-        try:
+        with _bid_observed() as outcome:
             result = service(*args, **kwargs)
-            outcome = "accepted"
+            outcome[0] = "accepted"
             return result
-        except GavelError as refusal:
-            outcome = refusal.code.lower()
-            raise
-        finally:
-            BIDS.labels(outcome).inc()
-            BID_SECONDS.observe(time.perf_counter() - started)
 
     return observed
 
@@ -132,18 +141,10 @@ def aobserve_bid(service: Callable) -> Callable:
 
     @functools.wraps(service)
     async def observed(*args, **kwargs):
-        started = time.perf_counter()
-        outcome = "error"
-        try:
+        with _bid_observed() as outcome:
             result = await service(*args, **kwargs)
-            outcome = "accepted"
+            outcome[0] = "accepted"
             return result
-        except GavelError as refusal:
-            outcome = refusal.code.lower()
-            raise
-        finally:
-            BIDS.labels(outcome).inc()
-            BID_SECONDS.observe(time.perf_counter() - started)
 
     return observed
 

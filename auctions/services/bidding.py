@@ -10,6 +10,7 @@ and applies nothing twice).
 """
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.contrib.auth.models import AnonymousUser
 
@@ -61,6 +62,29 @@ def _placed(auction: Auction, outcome: BidOutcome) -> BidOutcome:
     return outcome
 
 
+class _EngineCall(TypedDict):
+    auction: Auction
+    bidder_id: int
+    bidder_handle: str
+    kind: str
+    amount: int | None
+    max_amount: int | None
+    request_id: str
+
+
+def _engine_call(auction: Auction, bidder: Standing, kind: str, bid: BidRequest) -> _EngineCall:
+    """The engine's arguments for one bid (`engine.bid_place` and `abid_place` take the same)."""
+    return {
+        "auction": auction,
+        "bidder_id": bidder.user_id,
+        "bidder_handle": bidder.handle,
+        "kind": kind,
+        "amount": bid.amount,
+        "max_amount": bid.max_amount,
+        "request_id": bid.request_id,
+    }
+
+
 def _submit(*, auction: Auction, bidder: Standing, kind: str, bid: BidRequest) -> BidOutcome:
     try:
         engine.count_attempt(bidder.user_id)
@@ -71,15 +95,7 @@ def _submit(*, auction: Auction, bidder: Standing, kind: str, bid: BidRequest) -
         ):
             raise
     try:
-        outcome = engine.bid_place(
-            auction=auction,
-            bidder_id=bidder.user_id,
-            bidder_handle=bidder.handle,
-            kind=kind,
-            amount=bid.amount,
-            max_amount=bid.max_amount,
-            request_id=bid.request_id,
-        )
+        outcome = engine.bid_place(**_engine_call(auction, bidder, kind, bid))
     except Unavailable:
         # The bid may be applied in Redis without its ledger row: write it without waiting
         # for the worker (a retry with the same request id would find it there).
@@ -123,15 +139,7 @@ async def abid_place(*, auction: Auction, bidder_id: int, bid: BidRequest) -> Bi
         stored = None
     standing = _may_bid(auction, await astanding_get(bidder_id, stored))
     try:
-        outcome = await engine.abid_place(
-            auction=auction,
-            bidder_id=bidder_id,
-            bidder_handle=standing.handle,
-            kind="bid",
-            amount=bid.amount,
-            max_amount=bid.max_amount,
-            request_id=bid.request_id,
-        )
+        outcome = await engine.abid_place(**_engine_call(auction, standing, "bid", bid))
     except Unavailable:
         catchup.schedule(auction.pk)
         raise

@@ -32,9 +32,29 @@ def _money(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
-async def _bidder(spec: dict, cookies: dict, clock: dict, results: dict) -> None:
+async def _closed_loop(spec: dict, clock: dict, results: dict, place) -> None:
+    """One bidder: bid the minimum it was last told plus 0-3 increments (`await place(amount)`
+    answers as the API does), learn the next minimum from the answer, record the measured ones."""
     increment = spec["increment"]
     min_bid = spec["start"]
+    while time.monotonic() < clock["end"]:
+        amount = min_bid + random.randint(0, 3) * increment  # noqa: S311
+        started = time.monotonic()
+        answer = await place(amount)
+        ended = time.monotonic()
+        if answer.get("accepted"):
+            results["acknowledged"].append(answer["seq"])
+            min_bid = _cents(answer["price"]) + increment
+        elif answer.get("error") == "BID_TOO_LOW":
+            min_bid = _cents(answer["min_bid"])
+        if clock["go"] <= started and ended <= clock["end"]:
+            outcome = "accepted" if answer.get("accepted") else answer.get("error", "?")
+            results["requests"].append((round((ended - started) * 1000, 3), outcome))
+        if answer.get("error", "").startswith("socket "):
+            return
+
+
+async def _bidder(spec: dict, cookies: dict, clock: dict, results: dict) -> None:
     headers = {
         "Origin": spec["origin"],
         "X-CSRFToken": cookies["csrftoken"],
@@ -43,30 +63,22 @@ async def _bidder(spec: dict, cookies: dict, clock: dict, results: dict) -> None
     }
     connector = aiohttp.TCPConnector(limit=1, force_close=False)
     async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
-        while time.monotonic() < clock["end"]:
-            amount = min_bid + random.randint(0, 3) * increment  # noqa: S311
+
+        async def place(amount: int) -> dict:
             body = json.dumps({"amount": _money(amount), "request_id": uuid.uuid4().hex})
-            started = time.monotonic()
             try:
                 async with session.post(spec["url"], data=body) as response:
-                    status = response.status
                     answer = await response.json(content_type=None)
             except (aiohttp.ClientError, ValueError) as error:
-                status, answer = 0, {"error": type(error).__name__}
-            ended = time.monotonic()
-            if answer.get("accepted"):
-                results["acknowledged"].append(answer["seq"])
-                min_bid = _cents(answer["price"]) + increment
-            elif answer.get("error") == "BID_TOO_LOW":
-                min_bid = _cents(answer["min_bid"])
-            if clock["go"] <= started and ended <= clock["end"]:
-                outcome = "accepted" if answer.get("accepted") else answer.get("error", str(status))
-                results["requests"].append((round((ended - started) * 1000, 3), outcome))
+                return {"error": type(error).__name__}
+            if not answer.get("accepted"):
+                answer.setdefault("error", str(response.status))
+            return answer
+
+        await _closed_loop(spec, clock, results, place)
 
 
 async def _socket_bidder(spec: dict, cookies: dict, clock: dict, results: dict) -> None:
-    increment = spec["increment"]
-    min_bid = spec["start"]
     headers = {
         "Origin": spec["origin"],
         "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
@@ -75,32 +87,21 @@ async def _socket_bidder(spec: dict, cookies: dict, clock: dict, results: dict) 
         aiohttp.ClientSession(headers=headers) as session,
         session.ws_connect(spec["url"], max_msg_size=0, heartbeat=None) as socket,
     ):
-        while time.monotonic() < clock["end"]:
-            amount = min_bid + random.randint(0, 3) * increment  # noqa: S311
+
+        async def place(amount: int) -> dict:
             request_id = uuid.uuid4().hex
-            started = time.monotonic()
             await socket.send_str(
                 json.dumps({"type": "bid", "amount": _money(amount), "request_id": request_id})
             )
             while True:  # the lot's live events arrive between; the answer names its request
                 frame = await socket.receive()
                 if frame.type != aiohttp.WSMsgType.TEXT:
-                    answer = {"error": f"socket {frame.type.name}"}
-                    break
+                    return {"error": f"socket {frame.type.name}"}
                 answer = json.loads(frame.data)
                 if answer.get("type") == "bid_result" and answer.get("request_id") == request_id:
-                    break
-            ended = time.monotonic()
-            if answer.get("accepted"):
-                results["acknowledged"].append(answer["seq"])
-                min_bid = _cents(answer["price"]) + increment
-            elif answer.get("error") == "BID_TOO_LOW":
-                min_bid = _cents(answer["min_bid"])
-            if clock["go"] <= started and ended <= clock["end"]:
-                outcome = "accepted" if answer.get("accepted") else answer.get("error", "?")
-                results["requests"].append((round((ended - started) * 1000, 3), outcome))
-            if answer.get("error", "").startswith("socket "):
-                return
+                    return answer
+
+        await _closed_loop(spec, clock, results, place)
 
 
 async def run(spec: dict) -> dict:
