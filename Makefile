@@ -22,8 +22,9 @@ install: $(STAMP)
 run: install
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m config.laptop
 
-# Production (DESIGN §5): needs DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS;
-# starts WEB_CONCURRENCY web processes (default: one per core) on HOST:PORT and the worker.
+# Production (docs/design.md §5): needs DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY,
+# DJANGO_ALLOWED_HOSTS; starts WEB_CONCURRENCY web processes (default: one per core) on HOST:PORT
+# and the worker.
 serve: install
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m config.serve
 

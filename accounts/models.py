@@ -51,7 +51,7 @@ class User(AbstractUser):
 
 
 def mask_username(username: str) -> str:
-    """Mask a username as DESIGN §4 says: `"bidder7"` → `"b***7"`."""
+    """Mask a username as docs/design.md §4 says: `"bidder7"` → `"b***7"`."""
     if not username:
         return "***"
     return f"{username[0]}***{username[-1]}"

@@ -1,4 +1,4 @@
-"""The live auction socket, `/ws/auctions/<id>/?since=<seq>` (DESIGN §4).
+"""The live auction socket, `/ws/auctions/<id>/?since=<seq>` (docs/design.md §4).
 
 On connect: the missed durable events (with `since`) and a `snapshot`; then the auction's live
 events, each at most once and in `seq` order — a gap (messages the channel layer dropped for a

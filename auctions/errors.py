@@ -1,4 +1,5 @@
-"""Gavel's one error vocabulary: a root `GavelError` and one exception per code (DESIGN §3/§4).
+"""Gavel's one error vocabulary: a root `GavelError` and one exception per code
+(docs/design.md §3/§4).
 
 A `GavelError` means the request was refused and nothing changed (or, for `Unavailable`, that
 the outcome is unknown and a retry with the same request id is safe). The code string is the
@@ -30,7 +31,7 @@ class GavelError(Exception):
         return {"accepted": False, "error": self.code, "message": self.message, **self.extra}
 
 
-# --- bids (DESIGN §3) ----------------------------------------------------------------------------
+# --- bids (docs/design.md §3) ---------------------------------------------------------------------
 
 
 class AuctionNotOpen(GavelError):
@@ -121,7 +122,7 @@ class Unavailable(GavelError):
     message = "We could not confirm your bid. Please retry."
 
 
-# --- requests (DESIGN §4) ------------------------------------------------------------------------
+# --- requests (docs/design.md §4) -----------------------------------------------------------------
 
 
 class BadRequest(GavelError):

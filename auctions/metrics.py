@@ -1,4 +1,5 @@
-"""Prometheus metrics (DESIGN §4 `/metrics`): what the bid path, the sockets and the worker did.
+"""Prometheus metrics (docs/design.md §4 `/metrics`):
+what the bid path, the sockets and the worker did.
 
 Counters and histograms are updated where things happen and cost a few microseconds. Under
 `make serve` several processes serve the site: with `PROMETHEUS_MULTIPROC_DIR` set (make serve

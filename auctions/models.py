@@ -282,7 +282,7 @@ class Bid(models.Model):
 
 
 class AuctionEvent(models.Model):
-    """A durable event of one auction, numbered by `seq` with no gap (DESIGN §4).
+    """A durable event of one auction, numbered by `seq` with no gap (docs/design.md §4).
 
     The same events travel over the Redis stream and the channel layer; this table is their
     system of record, so clients can resume with `since=<seq>` even after Redis was lost.

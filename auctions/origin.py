@@ -1,4 +1,4 @@
-"""The WebSocket Origin check: scheme, host and port must all be the site's own (DESIGN §4).
+"""The WebSocket Origin check: scheme, host and port must all be the site's own (docs/design.md §4).
 
 Channels' `AllowedHostsOriginValidator` compares the Origin's host with `ALLOWED_HOSTS` only,
 so a page on another port or scheme of an allowed host could open a socket with the victim's

@@ -1,4 +1,4 @@
-"""An outage is `503 UNAVAILABLE`, never a 500 (DESIGN §4), on every surface.
+"""An outage is `503 UNAVAILABLE`, never a 500 (docs/design.md §4), on every surface.
 
 The database or Redis not answering surfaces as one of `OUTAGE_ERRORS` wherever it happens: in a
 view, a middleware (the session, the user) or a WebSocket handshake. `OutageMiddleware` turns a

@@ -198,7 +198,7 @@ def auction_bids_public(*, auction, since: int | None = None, limit: int = RECEN
 
 @dataclass(frozen=True)
 class HistoryLine:
-    """One line of the public bid history: a price and the person who made it (DESIGN §4).
+    """One line of the public bid history: a price and the person who made it (docs/design.md §4).
 
     `automatic` lines are the leader's maximum answering a bid at once; they share that bid's
     `seq` and come right after the bidder's own line. Never holds anyone's maximum.

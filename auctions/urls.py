@@ -1,4 +1,4 @@
-"""URLs of the auctions app: pages for bidders and the JSON API (DESIGN §4)."""
+"""URLs of the auctions app: pages for bidders and the JSON API (docs/design.md §4)."""
 
 from django.urls import path
 

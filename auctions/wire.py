@@ -1,4 +1,4 @@
-"""The public JSON shapes shared by the HTTP API and the WebSocket (DESIGN §4).
+"""The public JSON shapes shared by the HTTP API and the WebSocket (docs/design.md §4).
 
 Money leaves as decimal strings ("12.50"), datetimes as ISO-8601 UTC strings, bidders as masked
 handles; a leader's maximum never appears. `*_is_you` flags are computed per viewer.

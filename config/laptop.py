@@ -1,4 +1,4 @@
-"""`make run`: the laptop site — embedded defaults, demo data, one command (DESIGN §5).
+"""`make run`: the laptop site — embedded defaults, demo data, one command (docs/design.md §5).
 
 Every process of one `make run` sees the same hot state: without `REDIS_URL` it starts an
 embedded Redis-protocol server (config/embedded_redis.py) that the server, the worker,

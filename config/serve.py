@@ -1,4 +1,5 @@
-"""`make serve`: Gavel in production (DESIGN §5) — the web processes and the lifecycle worker.
+"""`make serve`: Gavel in production (docs/design.md §5) — the web
+processes and the lifecycle worker.
 
 Refuses to start unless `DATABASE_URL`, `REDIS_URL`, `DJANGO_SECRET_KEY` and
 `DJANGO_ALLOWED_HOSTS` are set; runs everything with `DJANGO_DEBUG=0`. Migrates, collects the

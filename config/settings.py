@@ -1,4 +1,4 @@
-"""Gavel's one settings module, driven by environment variables (DESIGN §5).
+"""Gavel's one settings module, driven by environment variables (docs/design.md §5).
 
 With no variable set it runs on SQLite and an embedded in-process Redis (fakeredis with Lua)
 plus Channels' in-memory layer. `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL, real
@@ -212,7 +212,8 @@ else:
         }
     }
 
-# --- Cache, sessions and the logged-in user: no query per request for either (DESIGN §2). ---
+# --- Cache, sessions and the logged-in user: no query per request for either
+# (docs/design.md §2). ---
 # With REDIS_URL the cache is that Redis (or Redis Cluster), shared by every process, so dropping
 # a changed user's entry reaches them all; without it, this process's memory (the embedded
 # default is one process).
@@ -425,7 +426,7 @@ if os.environ.get("SENTRY_DSN"):
     )
 
 
-# --- Gavel: the auction rules' settings (DESIGN §3). Money is integer minor units. ---
+# --- Gavel: the auction rules' settings (docs/design.md §3). Money is integer minor units. ---
 GAVEL_CURRENCY = os.environ.get("GAVEL_CURRENCY", "USD")
 GAVEL_CURRENCY_DECIMALS = 2
 # The largest amount anyone may bid or list for: 10,000,000.00.

@@ -1,4 +1,4 @@
-"""URLs of the after-sale pages (DESIGN §4 `/me/orders/`, `/orders/<id>/`)."""
+"""URLs of the after-sale pages (docs/design.md §4 `/me/orders/`, `/orders/<id>/`)."""
 
 from django.urls import path
 

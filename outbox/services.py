@@ -1,4 +1,4 @@
-"""Writing emails to the outbox and sending them (DESIGN §2: notices survive a crash).
+"""Writing emails to the outbox and sending them (docs/design.md §2: notices survive a crash).
 
 `outbox_enqueue` inserts a row in the caller's transaction (no read: a conflicting key is
 skipped by the database) and, once that commits, asks for it to be sent at once

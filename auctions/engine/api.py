@@ -1,4 +1,5 @@
-"""The engine's reads (DESIGN §4): live state from Redis, loaded from the database when missing.
+"""The engine's reads (docs/design.md §4): live state from Redis, loaded from the database
+when missing.
 
 Re-exported by `auctions.selectors`. Redis failures surface as `Unavailable`.
 """

@@ -1,4 +1,5 @@
-"""The one place Redis key names are built (STYLE: one prefix, one function per key).
+"""The one place Redis key names are built (one prefix, one function per key;
+docs/architecture.md).
 
 Every key of one auction shares a hash tag so the bid script touches a single slot and runs
 unchanged on Redis Cluster: `{<id>}` for an auction on its own, the sale's `{sale:<id>}` for a

@@ -1,4 +1,4 @@
--- place_bid.lua: apply one bid (or buy-it-now) to one auction atomically (DESIGN §2, §3).
+-- place_bid.lua: apply one bid (or buy-it-now) to one auction atomically (docs/design.md §2, §3).
 --
 -- The same rules as auctions/engine/rules.py, kept incrementally: the leader's ceiling, the
 -- highest other ceiling ("sc") and the amount the leader bid when taking the lead. Time is Redis

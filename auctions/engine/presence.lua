@@ -1,4 +1,5 @@
--- presence.lua: refresh, drop or count the live viewers of one auction (DESIGN §4 `viewers`).
+-- presence.lua: refresh, drop or count the live viewers of one auction 
+-- (docs/design.md §4 `viewers`).
 --
 -- KEYS[1] auction:{id}:viewers   sorted set: member "<process>|<channel>", score = Redis TIME
 -- ARGV[1] TTL in seconds         ARGV[2] "add" | "rem" | "count"      ARGV[3..] members

@@ -1,4 +1,4 @@
-"""The auction rules as a pure, deterministic reference (DESIGN §3).
+"""The auction rules as a pure, deterministic reference (docs/design.md §3).
 
 `replay(params, ledger)` turns an auction's parameters and its ordered ledger of accepted,
 non-voided bids into its state; `validate` says which error code a new bid gets in a state.

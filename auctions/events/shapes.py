@@ -1,4 +1,4 @@
-"""The public and private event shapes (DESIGN §4): one `TypedDict` per event type.
+"""The public and private event shapes (docs/design.md §4): one `TypedDict` per event type.
 
 A public event is what the API history, the WebSocket and the `AuctionEvent` table share:
 money as "12.50" strings, times as ISO-8601 UTC, bidders masked, never anyone's maximum.

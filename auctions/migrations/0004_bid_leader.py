@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def backfill_leaders(apps, schema_editor):
-    """Replay each auction's ceilings in seq order (DESIGN §3): the leader is the highest
+    """Replay each auction's ceilings in seq order (docs/design.md §3): the leader is the highest
     ceiling, ties to whoever reached it first; buying now makes the buyer the leader."""
     Bid = apps.get_model("auctions", "Bid")
     auction_ids = Bid.objects.filter(leader__isnull=True).values_list("auction_id", flat=True)

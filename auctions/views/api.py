@@ -1,4 +1,4 @@
-"""The JSON API (DESIGN §4): session auth and CSRF like any Django form, coded errors.
+"""The JSON API (docs/design.md §4): session auth and CSRF like any Django form, coded errors.
 
 Every refusal is `{"accepted": false, "error": CODE, "message": ...}` with the status of its
 code; anything the parser cannot read is a 400, never a 500.

@@ -1,4 +1,5 @@
-"""`GET /metrics`: Prometheus text format, for loopback callers or a bearer token (DESIGN §4)."""
+"""`GET /metrics`: Prometheus text format, for loopback callers or a bearer token
+(docs/design.md §4)."""
 
 import hmac
 import ipaddress

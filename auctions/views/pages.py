@@ -189,7 +189,7 @@ def _live_state(auction):
 
 
 def _bid_review(request, auction, state, bid, *, at_minimum: bool):
-    """The review step of a form bid (DESIGN §4): the amounts as read, to confirm or change.
+    """The review step of a form bid (docs/design.md §4): the amounts as read, to confirm or change.
 
     A maximum alone `at_minimum` (a bidder who does not lead) is reviewed as the minimum next
     bid with that maximum; the confirmation posts the maximum alone again, so it bids the

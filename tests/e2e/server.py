@@ -2,7 +2,7 @@
 
 Used by the end-to-end tests (one server against pytest-django's test database) and by the
 fan-out / idle benchmarks (two servers behind one Redis). The child process gets its database
-and Redis from environment variables, exactly as production does (DESIGN §5).
+and Redis from environment variables, exactly as production does (docs/design.md §5).
 """
 
 import os

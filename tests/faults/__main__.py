@@ -106,7 +106,7 @@ def make_world():
 
 
 def check(auctions, tally, bases) -> list[str]:
-    """The invariants after a fault (DESIGN §2 and §4)."""
+    """The invariants after a fault (docs/design.md §2 and §4)."""
     from django.db import close_old_connections
 
     from auctions.engine import api as engine_api

@@ -1,4 +1,4 @@
-"""The reference rules (DESIGN §3) on hand-written ledgers: pure Python, no services."""
+"""The reference rules (docs/design.md §3) on hand-written ledgers: pure Python, no services."""
 
 import pytest
 

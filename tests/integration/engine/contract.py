@@ -64,7 +64,7 @@ def other_database_untouched(client):
 
 @pytest.mark.django_db
 class EngineContractSuite:
-    """Behaviour every engine deployment must show (DESIGN §3, §4)."""
+    """Behaviour every engine deployment must show (docs/design.md §3, §4)."""
 
     @pytest.fixture(autouse=True)
     def _redis(self, engine_redis, settings):

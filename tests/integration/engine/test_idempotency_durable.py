@@ -1,7 +1,7 @@
-"""A request id's first answer outlives Redis (DESIGN §4): the ledger holds (auction, bidder,
-request_id), so a retry after the hot state was rebuilt returns the first answer (same seq)
-and applies nothing; and a retry while the bidder is rate-limited gets its first answer too,
-not RATE_LIMITED (on fakeredis and on real Redis)."""
+"""A request id's first answer outlives Redis (docs/design.md §4): the ledger holds (auction,
+bidder, request_id), so a retry after the hot state was rebuilt returns the first answer (same seq)
+and applies nothing; and a retry while the bidder is rate-limited gets its first answer too, not
+RATE_LIMITED (on fakeredis and on real Redis)."""
 
 import pytest
 

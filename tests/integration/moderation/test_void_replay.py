@@ -1,5 +1,5 @@
 """Property: after voiding any bids of any ledger, the engine's live state is exactly what the
-reference rules compute from the ledger without the voided bids (DESIGN §3)."""
+reference rules compute from the ledger without the voided bids (docs/design.md §3)."""
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings

@@ -24,7 +24,7 @@ def reveals(document, amount: str) -> bool:
     return False
 
 
-# The keys of `GET /api/auctions/<id>` (DESIGN §4), also the core of a WebSocket snapshot.
+# The keys of `GET /api/auctions/<id>` (docs/design.md §4), also the core of a WebSocket snapshot.
 STATE_KEYS = {
     "id",
     "title",

@@ -1,5 +1,5 @@
-"""The JSON API (DESIGN §4) against the real engine: shapes, every error code with its status,
-malformed bodies (always a coded 400, never a 500, nothing changed), CSRF and idempotency."""
+"""The JSON API (docs/design.md §4) against the real engine: shapes, every error code with its
+status, malformed bodies (always a coded 400, never a 500, nothing changed), CSRF and idempotency."""
 
 import json
 from datetime import timedelta

@@ -1,7 +1,7 @@
-"""The smaller holes an attack probe found (DESIGN §4): money is ASCII digits without exponents
-(as text and as JSON numbers), API bodies are `application/json` of at most 64 KiB, a frame the
-socket cannot parse gets an error reply (never a crash), the Origin check compares scheme, host
-and port, and every page carries a strict Content-Security-Policy."""
+"""The smaller holes an attack probe found (docs/design.md §4): money is ASCII digits without
+exponents (as text and as JSON numbers), API bodies are `application/json` of at most 64 KiB, a
+frame the socket cannot parse gets an error reply (never a crash), the Origin check compares scheme,
+host and port, and every page carries a strict Content-Security-Policy."""
 
 import json
 

@@ -1,6 +1,6 @@
-"""The live `bid` event carries what the history needs (DESIGN §4): `amount` and `automatic`,
-so a viewer shows the bidder's own amount, then the leader's automatic bid — live, and when
-resuming with `since` — and the event has exactly the fields of its schema."""
+"""The live `bid` event carries what the history needs (docs/design.md §4): `amount` and
+`automatic`, so a viewer shows the bidder's own amount, then the leader's automatic bid — live, and
+when resuming with `since` — and the event has exactly the fields of its schema."""
 
 import typing
 

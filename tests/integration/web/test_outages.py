@@ -1,4 +1,4 @@
-"""An outage is `503 UNAVAILABLE`, never a 500 (DESIGN §4): PostgreSQL or Redis unreachable.
+"""An outage is `503 UNAVAILABLE`, never a 500 (docs/design.md §4): PostgreSQL or Redis unreachable.
 
 The API answers a coded JSON 503, pages a 503 page (or, for Redis, a page that says live prices
 are unavailable), the admin a 503, and the WebSocket handshake is accepted and closed with 1013
