@@ -10,10 +10,10 @@ from django.contrib.auth.models import Group
 from django.urls import path
 
 from accounts.models import User
-from auctions.admin.lookups import DeclaredLookupsOnly
-from auctions.admin.reason import object_reason_view, reason_action
-from auctions.roles import is_moderator
 from auctions.services import moderation
+from core.admin.lookups import DeclaredLookupsOnly
+from core.admin.reason import object_reason_view, reason_action
+from core.roles import is_moderator
 
 
 def _suspend(request, user, reason):

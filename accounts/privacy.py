@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from auctions.errors import NotAllowed
 from auctions.models import Auction, Bid, Report, Watch
-from auctions.money import format_amount
-from auctions.services.audit import audit_record
+from core.audit import audit_record
+from core.errors import NotAllowed
+from core.money import format_amount
 from orders.models import Feedback, Order, SecondChanceOffer
 from questions.models import Question
 

@@ -19,7 +19,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.dispatch import receiver
 
-from auctions.models import AuditLog
+from core.models import AuditLog
 
 
 def locked_parameters(request, username: str | None, ip_address: str) -> list[tuple[dict, str]]:

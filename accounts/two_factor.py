@@ -26,8 +26,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.second_factor import owes_second_factor
-from auctions.errors import NotAllowed
-from auctions.services.audit import audit_record
+from core.audit import audit_record
+from core.errors import NotAllowed
 
 # Paths a staff member who owes the code may open: the code page itself, and the ways out.
 _OPEN = (
@@ -46,7 +46,7 @@ BACKUP_CODES = 10
 class StaffTwoFactorMiddleware:
     """A staff session that owes its second factor (`accounts.second_factor`) reaches nothing
     but the code page: every page redirects there, the API answers 403 NOT_ALLOWED. (The
-    sockets refuse such a session in `auctions.sockets`.) Staff powers are then nowhere to be
+    sockets refuse such a session in `core.sockets`.) Staff powers are then nowhere to be
     had, whichever page or view would grant them."""
 
     def __init__(self, get_response):

@@ -23,7 +23,7 @@ from accounts.forms import DeleteAccountForm, SignUpForm
 from accounts.models import User
 from accounts.privacy import account_delete, account_delete_blockers, account_export
 from accounts.signup import UsernameTaken, sign_up
-from auctions.errors import NotAllowed
+from core.errors import NotAllowed
 
 
 class SignUpView(CreateView):

@@ -23,12 +23,12 @@ from channels.db import database_sync_to_async
 from django.db.models import Q
 
 from auctions import presence, selectors, wire
-from auctions.errors import BadRequest, GavelError, NotAllowed, Unavailable
 from auctions.events import auction_group, user_group
 from auctions.forms import parse_bid_request
-from auctions.inputs import REQUEST_ID_MAX
 from auctions.services.bidding import abid_place
-from auctions.sockets import ReleasingJsonWebsocketConsumer
+from core.errors import BadRequest, GavelError, NotAllowed, Unavailable
+from core.inputs import REQUEST_ID_MAX
+from core.sockets import ReleasingJsonWebsocketConsumer
 
 logger = logging.getLogger(__name__)
 

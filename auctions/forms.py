@@ -1,16 +1,16 @@
 """Bid input, from the HTML form or a JSON body, turned into integer cents and a request id.
 
-Every amount passes through `auctions.money.parse_amount`, the strict gate of the JSON API and
+Every amount passes through `core.money.parse_amount`, the strict gate of the JSON API and
 the WebSocket; the form reads amounts as people type them (`parse_human_amount`) on top of it.
 """
 
 from django import forms
 
-from auctions import inputs
-from auctions.errors import BadRequest, BidTooLow, GavelError, InvalidAmount
-from auctions.fields import MoneyFormField
-from auctions.money import format_amount, format_money, parse_amount, parse_human_amount
 from auctions.services.bidding import BidRequest
+from core import inputs
+from core.errors import BadRequest, BidTooLow, GavelError, InvalidAmount
+from core.fields import MoneyFormField
+from core.money import format_amount, format_money, parse_amount, parse_human_amount
 
 __all__ = ["BidForm", "BidRequest", "BuyNowForm", "parse_bid_request", "parse_human_amount"]
 

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from auctions.fields import MoneyField
+from core.fields import MoneyField
 
 
 def default_extension_window():
@@ -368,49 +368,3 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} on {self.auction}"
-
-
-class AuditLogQuerySet(models.QuerySet):
-    """The audit log is append-only: bulk updates and deletes are refused."""
-
-    def update(self, **kwargs):
-        raise PermissionError("The audit log is append-only.")
-
-    def delete(self):
-        raise PermissionError("The audit log is append-only.")
-
-
-class AuditLog(models.Model):
-    """One staff or system action: who did what to which object, why, and when. Append-only."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="audit_entries",
-    )
-    action = models.CharField(max_length=50)
-    target_type = models.CharField(max_length=50)
-    target_id = models.CharField(max_length=50)
-    target_repr = models.CharField(max_length=200, blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = AuditLogQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
-
-    def __str__(self):
-        return f"{self.action} {self.target_type}:{self.target_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The audit log is append-only.")

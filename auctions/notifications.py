@@ -22,10 +22,10 @@ from accounts.email_preferences import OPTIONAL, unsubscribe_url, wants_email
 from accounts.models import User
 from auctions.engine.records import BidPlaced, BidVoided, Cancelled, Ended, Event
 from auctions.events import after_commit, outbid_event, publish_user_event, won_event
-from auctions.metrics import NOTICES_WAITING
 from auctions.models import Auction, Bid
-from auctions.money import format_amount
-from auctions.templatetags.money import format_money
+from core.metrics import NOTICES_WAITING
+from core.money import format_amount
+from core.templatetags.money import format_money
 from notices import kinds
 from notices.services import notice_create
 from orders.models import Order

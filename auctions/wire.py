@@ -6,7 +6,7 @@ handles; a leader's maximum never appears. `*_is_you` flags are computed per vie
 
 from datetime import UTC, datetime
 
-from auctions.money import format_amount
+from core.money import format_amount
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -17,10 +17,10 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from auctions import engine, notifications
-from auctions.errors import GavelError
-from auctions.metrics import heartbeat_write
+from auctions.engine import heartbeat_write
 from auctions.models import Auction, Bid, Watch
 from auctions.services.lifecycle import auction_settle, reconcile_auction
+from core.errors import GavelError
 
 log = logging.getLogger(__name__)
 

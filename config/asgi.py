@@ -14,12 +14,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from auctions.metrics import WebSocketGauge  # noqa: E402
-from auctions.origin import SameOriginValidator  # noqa: E402
-from auctions.outage import WebSocketOutageGuard  # noqa: E402
 from auctions.routing import websocket_urlpatterns  # noqa: E402
 from config.bid_route import LeanBidRoute  # noqa: E402
 from config.request_id import RequestIdASGIMiddleware  # noqa: E402
+from core.metrics import WebSocketGauge  # noqa: E402
+from core.origin import SameOriginValidator  # noqa: E402
+from core.outage import WebSocketOutageGuard  # noqa: E402
 from orders.routing import websocket_urlpatterns as order_websocket_urlpatterns  # noqa: E402
 
 if settings.DEBUG:

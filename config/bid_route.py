@@ -47,13 +47,14 @@ from django.utils.module_loading import import_string
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
-from auctions import engine, json_input, selectors, wire
-from auctions.errors import BadRequest, BodyTooLarge, GavelError, NotAllowed, NotFound
+from auctions import engine, selectors, wire
 from auctions.forms import parse_bid_request
-from auctions.outage import is_outage, unavailable_response
 from auctions.services.bidding import abid_place
 from auctions.services.standing import astanding_get
 from config.request_id import request_id_middleware
+from core import json_input
+from core.errors import BadRequest, BodyTooLarge, GavelError, NotAllowed, NotFound
+from core.outage import is_outage, unavailable_response
 
 logger = logging.getLogger(__name__)
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "csp",
     "channels",
     "axes",
+    "core",
     "accounts",
     "auctions",
     "notices",
@@ -79,7 +80,7 @@ MIDDLEWARE = [
     # A strict Content-Security-Policy on every response (settings below).
     "csp.middleware.CSPMiddleware",
     # An outage (database or Redis down) answers 503 UNAVAILABLE, never 500.
-    "auctions.outage.OutageMiddleware",
+    "core.outage.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -160,7 +161,7 @@ REDIS_URL = REDIS_URLS[0] if REDIS_URLS else ""
 REDIS_CLUSTER = env_flag("REDIS_CLUSTER", False)
 
 # Which channels-redis layer carries live events when REDIS_URL is set: "pubsub"
-# (RedisPubSubChannelLayer, with `delete_channel` added in auctions/channel_layers.py: one PUBLISH
+# (RedisPubSubChannelLayer, with `delete_channel` added in core/channel_layers.py: one PUBLISH
 # per group message, fanned out inside each process) or
 # "core" (RedisChannelLayer: group members in Redis sorted sets, a queue per process). pubsub is
 # the default: faster in tests/bench/fanout.py, less memory under backlog, no connection-pool
@@ -192,7 +193,7 @@ if not REDIS_URLS:
 elif GAVEL_CHANNEL_LAYER == "pubsub":
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "auctions.channel_layers.PubSubChannelLayer",
+            "BACKEND": "core.channel_layers.PubSubChannelLayer",
             "CONFIG": {"hosts": CHANNEL_LAYER_HOSTS, "prefix": CHANNEL_LAYER_PREFIX},
         }
     }

@@ -7,7 +7,7 @@ followed by a restart after a backoff that doubles with each death in the last
 `CRASH_LOOP_SECONDS` (from `FIRST_DELAY` to `MAX_DELAY`); `CRASH_LOOP_DEATHS` deaths of one
 child in that window is a crash loop, and the set stops. Restart counts are written as JSON to
 `restarts_path(metrics directory)`, where `/metrics` reads them
-(`gavel_process_restarts_total{process=…}`, auctions.metrics.RestartsCollector).
+(`gavel_process_restarts_total{process=…}`, core.metrics.RestartsCollector).
 """
 
 import json

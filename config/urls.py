@@ -7,10 +7,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from auctions.views import api as auctions_api
-from auctions.views import metrics as auctions_metrics
+from config.metrics import metrics
 
 
 @cache_control(public=True, max_age=24 * 60 * 60)
@@ -19,14 +20,20 @@ def serve_media(request, path):
     return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
-# A database or Redis outage raised outside a view is a 503 too (auctions.outage).
-handler500 = "auctions.outage.server_error"
+# A database or Redis outage raised outside a view is a 503 too (core.outage).
+handler500 = "core.outage.server_error"
 
 
 urlpatterns = [
+    # The audit log moved to the kernel app (`core`); staff bookmarks of its old admin pages
+    # still arrive.
+    re_path(
+        r"^admin/auctions/auditlog/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/core/auditlog/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("healthz", auctions_api.healthz, name="healthz"),
-    path("metrics", auctions_metrics.metrics, name="metrics"),
+    path("metrics", metrics, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("accounts.me_urls")),

@@ -12,14 +12,14 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
 from accounts.models import User
-from auctions.admin.access import ReadOnlyAdminMixin, sees_all
-from auctions.admin.bases import ModelAdminMixin
-from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.admin.money import money_display
-from auctions.admin.reason import apply_each, render_reason_page
-from auctions.errors import GavelError
-from auctions.fields import MoneyFormField
-from auctions.templatetags.money import format_money
+from core.admin.access import ReadOnlyAdminMixin, sees_all
+from core.admin.bases import ModelAdminMixin
+from core.admin.lookups import DeclaredLookupsOnly
+from core.admin.reason import apply_each, render_reason_page
+from core.errors import GavelError
+from core.fields import MoneyFormField
+from core.templatetags.money import format_money
 from orders.models import Feedback, Order, SecondChanceOffer
 from orders.services.offers import offer_make, offer_preview
 from orders.services.orders import (

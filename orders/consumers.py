@@ -7,7 +7,7 @@ as the page is a 404 to them). Each step sends `{"type": "order", "order_id", "s
 
 from channels.db import database_sync_to_async
 
-from auctions.sockets import ReleasingJsonWebsocketConsumer
+from core.sockets import ReleasingJsonWebsocketConsumer
 from orders import selectors
 from orders.notices import order_group
 

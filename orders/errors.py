@@ -1,6 +1,6 @@
 """Refusals of the after-sale services. They share the site's `NOT_ALLOWED` code (one root)."""
 
-from auctions.errors import NotAllowed
+from core.errors import NotAllowed
 
 
 class NotYourOrder(NotAllowed):

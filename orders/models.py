@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from auctions.fields import MoneyField
+from core.fields import MoneyField
 
 
 class Order(models.Model):

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Lower
 
 from accounts.models import User
-from auctions.roles import is_moderator
+from core.roles import is_moderator
 from orders.models import Feedback, Order, SecondChanceOffer
 
 

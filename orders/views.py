@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from auctions.errors import NotAllowed
+from core.errors import NotAllowed
 from orders import selectors
 from orders.forms import FeedbackForm, ShippingAddressForm
 from orders.models import Order

@@ -4,10 +4,10 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpResponseRedirect
 
-from auctions.admin.access import acts_as_moderator, sees_all
-from auctions.admin.lookups import DeclaredLookupsOnly
-from auctions.admin.reason import reason_action
-from auctions.errors import GavelError
+from core.admin.access import acts_as_moderator, sees_all
+from core.admin.lookups import DeclaredLookupsOnly
+from core.admin.reason import reason_action
+from core.errors import GavelError
 from questions.models import Question
 from questions.services import ANSWER_MAX, question_answer, question_hide
 

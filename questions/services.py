@@ -16,11 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from auctions.errors import EmailNotConfirmed, NotAllowed, RateLimited
-from auctions.inputs import NUL
 from auctions.models import Auction
-from auctions.roles import is_moderator
-from auctions.services.audit import audit_record
+from core.audit import audit_record
+from core.errors import EmailNotConfirmed, NotAllowed, RateLimited
+from core.inputs import NUL
+from core.roles import is_moderator
 from notices.models import Notice
 from notices.services import notice_create
 from outbox.services import outbox_enqueue

@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from auctions import selectors
-from auctions.errors import GavelError
+from core.errors import GavelError
 from questions.services import question_ask
 
 

@@ -8,11 +8,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from auctions.admin.access import sees_all
-from auctions.admin.lookups import DeclaredLookupsOnly
-from auctions.admin.reason import reason_action
-from auctions.errors import GavelError
 from auctions.models import Auction
+from core.admin.access import sees_all
+from core.admin.lookups import DeclaredLookupsOnly
+from core.admin.reason import reason_action
+from core.errors import GavelError
 from sales.models import PremiumBand, Registration, Sale
 from sales.services.registration import registration_decide
 from sales.services.schedule import lots_renumber, sale_publish

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from auctions.fields import MoneyField
+from core.fields import MoneyField
 
 # A closing interval between two lots: at least a second, at most an hour.
 MIN_INTERVAL_SECONDS = 1

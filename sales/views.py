@@ -9,9 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from auctions import selectors as auction_selectors
 from auctions import wire
-from auctions.errors import GavelError, NotAllowed, NotFound, Unavailable
-from auctions.money import format_amount
 from auctions.views.errors import json_error, json_refusals
+from core.errors import GavelError, NotAllowed, NotFound, Unavailable
+from core.money import format_amount
 from sales import selectors
 from sales.models import Registration, Sale
 from sales.services.registration import registration_create

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from auctions.models import Auction, Category
-from auctions.roles import MODERATORS_GROUP, SELLERS_GROUP
+from core.roles import MODERATORS_GROUP, SELLERS_GROUP
 
 _counter = itertools.count(1)
 

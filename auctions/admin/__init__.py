@@ -6,8 +6,8 @@ redirect for anyone else's auction. Moderation happens through the services of
 `auctions.services.moderation`, never by editing fields: those write the audit log.
 
 One module per admin; importing them here registers them when Django autodiscovers
-`auctions.admin`. `auctions.admin.reason` holds the reason form, actions and views they share
-(with `accounts.admin`), `auctions.admin.access` the per-request role checks.
+`auctions.admin`. The toolkit they share with the other apps' admins (the reason form, actions
+and views, the per-request role checks) is in `core.admin`.
 """
 
 # Imported for their `@admin.register` side effect.
@@ -15,7 +15,6 @@ from django.contrib import admin  # noqa: E402
 
 from auctions.admin import (  # noqa: F401
     auctions,
-    audit,
     bids,
     categories,
     reports,

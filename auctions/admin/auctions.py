@@ -8,16 +8,16 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 
-from auctions.admin.access import may_list, sees_all
 from auctions.admin.bids import BidInline
 from auctions.admin.changelist import HasBidsFilter, LiveColumnsMixin, OutcomeFilter
 from auctions.admin.forms import PRICE_AND_TIME_FIELDS, AuctionAdminForm
-from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.admin.moderation import AuctionModerationMixin
 from auctions.admin.money import as_money, money_display
 from auctions.models import Auction, AuctionPhoto
 from auctions.services import moderation
-from auctions.services.audit import audit_record
+from core.admin.access import may_list, sees_all
+from core.admin.lookups import DeclaredLookupsOnly
+from core.audit import audit_record
 
 RESULT_FIELDS = ("status", "winner", "final_price", "reserve_met", "settled_at")
 MODERATION_FIELDS = ("moderation_reason", "cancel_reason")

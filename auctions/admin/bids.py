@@ -9,12 +9,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.models import mask_username
-from auctions.admin.access import ReadOnlyAdminMixin, acts_as_moderator, sees_all
-from auctions.admin.lookups import DeclaredLookupsOnly
-from auctions.admin.reason import object_reason_view, reason_action
 from auctions.models import Bid
 from auctions.services import moderation
-from auctions.templatetags.money import format_money
+from core.admin.access import ReadOnlyAdminMixin, acts_as_moderator, sees_all
+from core.admin.lookups import DeclaredLookupsOnly
+from core.admin.reason import object_reason_view, reason_action
+from core.templatetags.money import format_money
 
 
 class MoneyColumns:

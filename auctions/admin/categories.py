@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.models import Category
+from core.admin.lookups import DeclaredLookupsOnly
 
 
 @admin.register(Category)

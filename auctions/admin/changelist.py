@@ -8,11 +8,11 @@ from redis.exceptions import RedisError
 
 from accounts.models import mask_username
 from auctions import engine
-from auctions.admin.access import sees_all
-from auctions.admin.bases import ModelAdminMixin
-from auctions.admin.reason import REFUSALS
 from auctions.models import Auction, Bid
-from auctions.templatetags.money import format_money
+from core.admin.access import sees_all
+from core.admin.bases import ModelAdminMixin
+from core.admin.reason import REFUSALS
+from core.templatetags.money import format_money
 
 
 class LiveChangeList(ChangeList):

@@ -13,19 +13,19 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from accounts.models import mask_username
-from auctions.admin.access import acts_as_moderator, may_list
-from auctions.admin.bases import ModelAdminMixin
 from auctions.admin.forms import RelistForm
-from auctions.admin.reason import (
+from auctions.models import Auction, Bid, Report
+from auctions.services import moderation
+from core.admin.access import acts_as_moderator, may_list
+from core.admin.bases import ModelAdminMixin
+from core.admin.reason import (
     REFUSALS,
     apply_each,
     object_reason_view,
     reason_action,
     render_reason_page,
 )
-from auctions.models import Auction, Bid, Report
-from auctions.money import format_money
-from auctions.services import moderation
+from core.money import format_money
 
 
 def _cancel(request, auction, reason):

@@ -1,5 +1,5 @@
 """Money in the admin: a read-only amount or a list column shows as the site shows money
-("$1,250.00"), never as bare minor units. Editable amounts use `auctions.fields.MoneyFormField`.
+("$1,250.00"), never as bare minor units. Editable amounts use `core.fields.MoneyFormField`.
 
 `money_display(name, label)` makes the display method of one money field; `as_money(names)`
 swaps the money fields among `names` for those methods (Django would print a read-only
@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.contrib import admin
 
-from auctions.money import format_money
+from core.money import format_money
 
 SHOWN = "_shown"
 

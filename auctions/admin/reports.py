@@ -3,11 +3,11 @@
 from django.contrib import admin
 from django.urls import path
 
-from auctions.admin.access import ReadOnlyAdminMixin, acts_as_moderator
-from auctions.admin.lookups import DeclaredLookupsOnly
-from auctions.admin.reason import object_reason_view, reason_action
 from auctions.models import Report
 from auctions.services import moderation
+from core.admin.access import ReadOnlyAdminMixin, acts_as_moderator
+from core.admin.lookups import DeclaredLookupsOnly
+from core.admin.reason import object_reason_view, reason_action
 
 
 @admin.register(Report)

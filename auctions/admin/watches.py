@@ -2,9 +2,9 @@
 
 from django.contrib import admin
 
-from auctions.admin.access import sees_all
-from auctions.admin.lookups import DeclaredLookupsOnly
 from auctions.models import Watch
+from core.admin.access import sees_all
+from core.admin.lookups import DeclaredLookupsOnly
 
 
 @admin.register(Watch)

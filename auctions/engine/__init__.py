@@ -6,7 +6,7 @@ the reply into the records of `records.py`, commits the ledger and returns what 
 broadcasts or mails. What ledger rows imply above the engine is written by the hooks
 registered once at startup (`hooks_register`, see `hooks.py`). The names with an `a` prefix
 are the hot path's twins for callers on the event loop. Refusals raise the coded errors of
-`auctions.errors`. Lua replies and Redis field codes stay inside this package.
+`core.errors`. Lua replies and Redis field codes stay inside this package.
 """
 
 from auctions.engine.api import (
@@ -86,3 +86,8 @@ __all__ = [
     "standing_forget",
     "sync_params",
 ]
+
+# --- Redis reads and writes for the plumbing around the bids (health, metrics, presence, chart) ---
+from auctions.engine.heartbeat import heartbeat_read, heartbeat_write  # noqa: E402
+
+__all__ += ["heartbeat_read", "heartbeat_write"]

@@ -17,9 +17,9 @@ from auctions.engine import hot_state, keys
 from auctions.engine.connection import get_redis
 from auctions.engine.state import FIELDS, AuctionState, from_fields
 from auctions.engine.stream import stream_records
-from auctions.errors import Unavailable
 from auctions.events.shapes import PublicEvent, public_event
 from auctions.models import Auction, AuctionEvent
+from core.errors import Unavailable
 
 log = logging.getLogger(__name__)
 

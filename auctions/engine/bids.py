@@ -4,7 +4,7 @@
 decodes its reply, commits the ledger rows before returning (acknowledged means durable) and
 returns a `BidOutcome` with the records it wrote, for the caller to announce; `aplace` is its
 twin for callers on the event loop. Refusals raise
-the coded errors of `auctions.errors`; `Unavailable` means the outcome is unknown and a retry
+the coded errors of `core.errors`; `Unavailable` means the outcome is unknown and a retry
 with the same request id is safe.
 """
 
@@ -25,7 +25,8 @@ from auctions.engine.connection import get_aredis, get_redis
 from auctions.engine.records import BidPlaced, Event, Extended, expect, unpack
 from auctions.engine.state import AuctionState
 from auctions.engine.stream import stream_records
-from auctions.errors import (
+from auctions.models import Auction, AuctionEvent, Bid
+from core.errors import (
     ERRORS_BY_CODE,
     BidTooLow,
     GavelError,
@@ -34,8 +35,7 @@ from auctions.errors import (
     RateLimited,
     Unavailable,
 )
-from auctions.models import Auction, AuctionEvent, Bid
-from auctions.money import format_amount, parse_amount
+from core.money import format_amount, parse_amount
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from auctions.engine.api import auction_state_get, hot_seq, redis_now_ms
 from auctions.engine.connection import get_redis
 from auctions.engine.records import BidVoided, Cancelled, Event, Recorded, decode, expect
 from auctions.engine.stream import stream_records
-from auctions.errors import AuctionEnded, AuctionHasBids, AuctionNotOpen, NotAllowed, Unavailable
 from auctions.models import Auction, AuctionEvent, Bid
+from core.errors import AuctionEnded, AuctionHasBids, AuctionNotOpen, NotAllowed, Unavailable
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from auctions.engine import keys, scripts
 from auctions.engine.connection import get_aredis, get_redis
-from auctions.errors import Unavailable
+from core.errors import Unavailable
 
 
 def _text(value: bytes | str) -> str:

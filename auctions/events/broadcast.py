@@ -16,7 +16,7 @@ from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from auctions.metrics import EVENTS as EVENTS_BROADCAST
+from core.metrics import EVENTS as EVENTS_BROADCAST
 
 log = logging.getLogger(__name__)
 

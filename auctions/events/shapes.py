@@ -10,7 +10,7 @@ public events, so this module sits below the engine and imports it for types onl
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, TypedDict, cast
 
-from auctions.money import format_amount
+from core.money import format_amount
 
 if TYPE_CHECKING:
     from auctions.engine.records import BidPlaced, BidVoided, Cancelled, Ended, Event, Extended

@@ -17,7 +17,11 @@ from django.contrib.auth.models import AnonymousUser
 from accounts.models import User
 from auctions import engine
 from auctions.engine import BidOutcome
-from auctions.errors import (
+from auctions.models import Auction
+from auctions.services import catchup
+from auctions.services.announce import announce
+from auctions.services.standing import Standing, astanding_get
+from core.errors import (
     EmailNotConfirmed,
     GavelError,
     NotAllowed,
@@ -25,11 +29,7 @@ from auctions.errors import (
     SellerCannotBid,
     Unavailable,
 )
-from auctions.metrics import aobserve_bid, observe_bid
-from auctions.models import Auction
-from auctions.services import catchup
-from auctions.services.announce import announce
-from auctions.services.standing import Standing, astanding_get
+from core.metrics import aobserve_bid, observe_bid
 
 __all__ = ["BidOutcome", "BidRequest", "abid_place", "bid_place", "buy_now"]
 

@@ -7,11 +7,12 @@ twice, or after a crash, changes nothing.
 
 from typing import Any
 
-from auctions import engine, inputs
-from auctions.errors import AuctionHasBids
+from auctions import engine
 from auctions.models import Auction, Bid
 from auctions.services.announce import announce
-from auctions.services.audit import audit_record
+from core import inputs
+from core.audit import audit_record
+from core.errors import AuctionHasBids
 
 __all__ = [
     "AuctionHasBids",

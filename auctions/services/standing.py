@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 
 from accounts.models import User
 from auctions import engine
-from auctions.errors import Unavailable
+from core.errors import Unavailable
 
 
 @dataclass(frozen=True)

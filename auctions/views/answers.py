@@ -11,12 +11,13 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, JsonResponse
 
-from auctions import inputs, json_input, selectors, wire
-from auctions.errors import BadRequest, NotAllowed, NotFound
+from auctions import selectors, wire
 from auctions.forms import parse_bid_request
 from auctions.models import Auction
 from auctions.services.bidding import bid_place, buy_now
 from auctions.views.errors import json_error, json_refusals
+from core import inputs, json_input
+from core.errors import BadRequest, NotAllowed, NotFound
 
 
 def answer_for(

@@ -14,11 +14,11 @@ from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.http import require_GET, require_POST
 
 from auctions import selectors, wire
+from auctions.engine import heartbeat_read
 from auctions.engine.connection import get_redis
-from auctions.errors import BadRequest, CsrfFailed, NotFound
-from auctions.metrics import heartbeat_read
 from auctions.views.answers import answer_for, buy_answer, state_answer, viewer_id
 from auctions.views.errors import json_error
+from core.errors import BadRequest, CsrfFailed, NotFound
 
 logger = logging.getLogger(__name__)
 

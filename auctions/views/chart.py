@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 from auctions.engine.clock import to_ms
-from auctions.templatetags.money import format_money
+from core.templatetags.money import format_money
 
 WIDTH, HEIGHT = 600, 180  # the drawing area inside the SVG's viewBox
 PAD_LEFT, PAD_TOP, PAD_BOTTOM = 70, 10, 24

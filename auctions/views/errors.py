@@ -1,4 +1,4 @@
-"""The JSON surface of `auctions.errors`: every coded refusal as one JSON response."""
+"""The JSON surface of `core.errors`: every coded refusal as one JSON response."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 
-from auctions.errors import GavelError
+from core.errors import GavelError
 
 
 def json_error(error: GavelError, *, status: int | None = None) -> JsonResponse:

@@ -15,14 +15,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from auctions import presence, selectors, wire
-from auctions.errors import BidTooLow, GavelError, Unavailable
 from auctions.forms import BidForm, BuyNowForm
-from auctions.inputs import new_request_id
-from auctions.money import format_amount
-from auctions.outage import wants_json
 from auctions.services.bidding import bid_place, buy_now
 from auctions.services.watchlist import watch_add, watch_remove
-from auctions.templatetags.money import format_money
 from auctions.views.answers import answer_for, bid_answer, buy_answer, state_answer
 from auctions.views.chart import price_chart
 from auctions.views.presenters import (
@@ -34,6 +29,11 @@ from auctions.views.presenters import (
     leader_status,
     refusal_message,
 )
+from core.errors import BidTooLow, GavelError, Unavailable
+from core.inputs import new_request_id
+from core.money import format_amount
+from core.outage import wants_json
+from core.templatetags.money import format_money
 from orders.selectors import order_of_winner
 
 logger = logging.getLogger(__name__)

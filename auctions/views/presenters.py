@@ -3,9 +3,9 @@ countdown as first rendered, and the end-of-auction notice."""
 
 from django.utils.html import format_html
 
-from auctions.errors import EmailNotConfirmed, GavelError, InvalidAmount
-from auctions.money import parse_amount
-from auctions.templatetags.money import format_money
+from core.errors import EmailNotConfirmed, GavelError, InvalidAmount
+from core.money import parse_amount
+from core.templatetags.money import format_money
 
 
 def countdown(phase: str, state, starts_at) -> dict:

@@ -11,11 +11,11 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from auctions.errors import GavelError
-from auctions.inputs import REASON_MAX
 from auctions.models import Auction, Report
-from auctions.outage import wants_json
 from auctions.services.moderation import auction_report
+from core.errors import GavelError
+from core.inputs import REASON_MAX
+from core.outage import wants_json
 
 
 @require_http_methods(["GET", "POST"])

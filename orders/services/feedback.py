@@ -3,7 +3,7 @@ once (positive, neutral or negative, with a short comment)."""
 
 from django.db import IntegrityError, transaction
 
-from auctions.services.audit import audit_record
+from core.audit import audit_record
 from orders import notices
 from orders.errors import FeedbackRefused, NotYourOrder
 from orders.models import Feedback, Order

@@ -16,8 +16,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from auctions.models import Bid
-from auctions.services.audit import audit_record
-from auctions.templatetags.money import format_money
+from core.audit import audit_record
+from core.templatetags.money import format_money
 from orders import notices
 from orders.errors import NotYourOrder, OfferRefused
 from orders.models import Order, SecondChanceOffer

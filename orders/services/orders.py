@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from auctions.roles import is_moderator
-from auctions.services.audit import audit_record
-from auctions.templatetags.money import format_money
+from core.audit import audit_record
+from core.roles import is_moderator
+from core.templatetags.money import format_money
 from orders import notices
 from orders.errors import NotYourOrder, WrongStep
 from orders.models import Order

@@ -17,10 +17,10 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from accounts.models import User
-from auctions import inputs
 from auctions.engine.registrations import SaleStanding, standing_write
-from auctions.errors import InvalidState, NotAllowed, NotFound, SellerCannotBid, Unavailable
-from auctions.services.audit import audit_record
+from core import inputs
+from core.audit import audit_record
+from core.errors import InvalidState, NotAllowed, NotFound, SellerCannotBid, Unavailable
 from sales.models import Registration, Sale
 
 log = logging.getLogger(__name__)

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.models import User
-from auctions.errors import InvalidState
 from auctions.models import Auction, Bid
-from auctions.services.audit import audit_record
 from auctions.services.moderation.listings import engine_refresh
+from core.audit import audit_record
+from core.errors import InvalidState
 from sales.models import Sale
 
 

@@ -88,8 +88,8 @@ async def _run_load(place, auction, bidders, workload: str, per_bidder: int) -> 
     from asgiref.sync import sync_to_async
     from django.db import connection, connections
 
-    from auctions.errors import GavelError
-    from auctions.money import parse_amount
+    from core.errors import GavelError
+    from core.money import parse_amount
 
     executor = ThreadPoolExecutor(max_workers=len(bidders), thread_name_prefix="bidder")
     local = threading.local()
@@ -237,7 +237,7 @@ def check_ledger(auction, run: dict, *, gavel: bool) -> None:
 
 def _warm(place, auction, bidders) -> int:
     """A few sequential bids so both sides start with loaded code, scripts and hot state."""
-    from auctions.errors import GavelError
+    from core.errors import GavelError
 
     accepted = 0
     for n in range(WARMUP_BIDS):

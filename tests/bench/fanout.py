@@ -382,9 +382,9 @@ async def _bid(conn, auction_id: int, bidder_ids: list[int]) -> None:
     from asgiref.sync import sync_to_async
 
     from accounts.models import User
-    from auctions.errors import GavelError
     from auctions.models import Auction
     from auctions.services import bidding
+    from core.errors import GavelError
 
     auction = await Auction.objects.aget(pk=auction_id)
     people = [user async for user in User.objects.filter(pk__in=bidder_ids).order_by("pk")]

@@ -12,9 +12,9 @@ from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from auctions.errors import BadRequest, GavelError
 from auctions.forms import parse_bid_request
-from auctions.money import format_amount
+from core.errors import BadRequest, GavelError
+from core.money import format_amount
 from tests.bench.naive_engine import naive_bid_place
 
 

@@ -19,10 +19,10 @@ from django.db.models import Count, Max
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from auctions import errors
 from auctions.engine import rules
 from auctions.models import Auction, Bid
-from auctions.money import format_amount
+from core import errors
+from core.money import format_amount
 
 _REFUSALS = {
     rules.AUCTION_NOT_OPEN: errors.AuctionNotOpen,

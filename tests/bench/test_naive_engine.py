@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from auctions.engine import rules
-from auctions.errors import GavelError
+from core.errors import GavelError
 from tests.bench.naive_engine import current_state, ledger_state, naive_bid_place, params_of
 from tests.factories import make_auction, make_user
 

@@ -77,7 +77,7 @@ def make_world():
 
     from accounts.models import User
     from auctions.models import Auction
-    from auctions.roles import SELLERS_GROUP
+    from core.roles import SELLERS_GROUP
     from tests.faults.load import Bidder
 
     seller = User.objects.create_user("fault_seller", "seller@example.com", None, is_staff=True)

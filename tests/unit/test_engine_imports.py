@@ -16,11 +16,11 @@ PROJECT_PACKAGES = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists
 BELOW_THE_ENGINE = (
     "accounts.models",
     "auctions.engine",
-    "auctions.errors",
+    "core.errors",
     "auctions.events.shapes",
-    "auctions.inputs",
+    "core.inputs",
     "auctions.models",
-    "auctions.money",
+    "core.money",
 )
 
 

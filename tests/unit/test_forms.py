@@ -2,9 +2,9 @@
 
 import pytest
 
-from auctions.errors import BadRequest, InvalidAmount
 from auctions.forms import BidForm, BuyNowForm, parse_bid_request
-from auctions.templatetags.money import format_money, money
+from core.errors import BadRequest, InvalidAmount
+from core.templatetags.money import format_money, money
 
 
 def test_form_turns_decimals_into_cents_and_keeps_the_request_id():

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from auctions.errors import InvalidAmount
-from auctions.money import format_amount, parse_amount, to_decimal
+from core.errors import InvalidAmount
+from core.money import format_amount, parse_amount, to_decimal
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,11 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import User
-from auctions.errors import GavelError
 from auctions.models import Auction, Category
-from auctions.roles import MODERATORS_GROUP, SELLERS_GROUP
 from auctions.selectors import auction_state_get
 from auctions.services.bidding import BidRequest, bid_place
+from core.errors import GavelError
+from core.roles import MODERATORS_GROUP, SELLERS_GROUP
 
 DEMO_PASSWORD = "gavel-demo"
 

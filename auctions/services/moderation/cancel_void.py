@@ -6,8 +6,12 @@ which recomputes the live state, emits the event, audits and notifies bidders.
 
 from __future__ import annotations
 
-from auctions import inputs
-from auctions.errors import (
+from auctions.models import Auction, Bid, Report
+from auctions.services.lifecycle import auction_cancel, bid_void
+from auctions.services.moderation.checks import FINAL_STATUSES, Actor, require_moderator
+from auctions.services.moderation.reports import report_resolve
+from core import inputs
+from core.errors import (
     AuctionHasBids,
     GavelError,
     HasBids,
@@ -15,11 +19,7 @@ from auctions.errors import (
     NotAllowed,
     Unavailable,
 )
-from auctions.inputs import REASON_MAX
-from auctions.models import Auction, Bid, Report
-from auctions.services.lifecycle import auction_cancel, bid_void
-from auctions.services.moderation.checks import FINAL_STATUSES, Actor, require_moderator
-from auctions.services.moderation.reports import report_resolve
+from core.inputs import REASON_MAX
 
 ENGINE_UNAVAILABLE = "The auction engine did not answer; check the auction, then retry if needed."
 

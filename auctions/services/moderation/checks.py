@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from auctions.errors import NotAllowed
 from auctions.models import Auction
-from auctions.roles import is_moderator
+from core.errors import NotAllowed
+from core.roles import is_moderator
 
 # Who acts: `request.user` (a User, or AnonymousUser that `acting` refuses), or None for the
 # system where an action allows it.

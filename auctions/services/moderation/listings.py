@@ -12,12 +12,14 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from auctions import engine, inputs, notifications
-from auctions.errors import GavelError, InvalidState, NotAllowed
-from auctions.models import Auction, AuditLog, Bid
-from auctions.services.audit import audit_record
+from auctions import engine, notifications
+from auctions.models import Auction, Bid
 from auctions.services.lifecycle import auction_refresh
 from auctions.services.moderation.checks import Actor, acting, locked, require_moderator
+from core import inputs
+from core.audit import audit_record
+from core.errors import GavelError, InvalidState, NotAllowed
+from core.models import AuditLog
 
 logger = logging.getLogger(__name__)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from auctions import inputs
-from auctions.errors import InvalidReason, InvalidState, NotAllowed
 from auctions.models import Auction, Report
-from auctions.services.audit import audit_record
 from auctions.services.moderation.checks import Actor, acting, require_moderator
+from core import inputs
+from core.audit import audit_record
+from core.errors import InvalidReason, InvalidState, NotAllowed
 
 
 def auction_report(*, auction: Auction, reporter: Actor, reason: str, details: str = "") -> Report:

@@ -6,11 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from auctions import inputs, notifications
-from auctions.errors import InvalidState, NotAllowed
-from auctions.roles import is_moderator
-from auctions.services.audit import audit_record
+from auctions import notifications
 from auctions.services.moderation.checks import Actor, require_moderator
+from core import inputs
+from core.audit import audit_record
+from core.errors import InvalidState, NotAllowed
+from core.roles import is_moderator
 
 
 def user_suspend(*, user: User, actor: Actor, reason: str) -> User:

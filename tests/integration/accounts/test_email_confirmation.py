@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from accounts.models import User
-from auctions.errors import NotAllowed
 from auctions.services.bidding import BidRequest, bid_place
+from core.errors import NotAllowed
 from tests.factories import make_auction, make_user
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from auctions.models import AuditLog
+from core.models import AuditLog
 from tests.factories import make_seller, make_user
 from tests.integration.orders.conftest import client_for
 

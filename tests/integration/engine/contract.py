@@ -20,7 +20,11 @@ from redis.cluster import RedisCluster
 
 from auctions.engine import hot_state, keys, ledger
 from auctions.engine.api import auction_events_since, auction_state_get, auction_states_get
-from auctions.errors import (
+from auctions.models import Auction, AuctionEvent, Bid
+from auctions.services.bidding import BidRequest, bid_place, buy_now
+from auctions.services.lifecycle import auction_cancel, auction_settle, bid_void
+from auctions.worker import run_once
+from core.errors import (
     AuctionEnded,
     AuctionNotOpen,
     BidTooLow,
@@ -30,10 +34,7 @@ from auctions.errors import (
     SellerCannotBid,
     Unavailable,
 )
-from auctions.models import Auction, AuctionEvent, AuditLog, Bid
-from auctions.services.bidding import BidRequest, bid_place, buy_now
-from auctions.services.lifecycle import auction_cancel, auction_settle, bid_void
-from auctions.worker import run_once
+from core.models import AuditLog
 from tests.factories import make_auction, make_moderator, make_user
 from tests.integration.engine.helpers import bid, ledger_snapshot, redis_snapshot, shift_time
 

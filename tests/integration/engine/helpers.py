@@ -7,8 +7,8 @@ from auctions.engine import clock, hot_state
 from auctions.engine.connection import get_redis
 from auctions.forms import parse_bid_request
 from auctions.models import Auction, AuctionEvent, Bid
-from auctions.money import format_amount
 from auctions.services.bidding import bid_place
+from core.money import format_amount
 
 _request = itertools.count(1)
 

@@ -18,11 +18,11 @@ from django.utils import timezone
 from auctions.engine import hot_state, keys, rules
 from auctions.engine.api import auction_state_get
 from auctions.engine.records import decode
-from auctions.errors import AuctionEnded, BidTooLow, GavelError
-from auctions.inputs import new_request_id
 from auctions.models import Auction, AuctionEvent, Bid
 from auctions.services.bidding import BidRequest, bid_place
 from auctions.services.lifecycle import auction_settle
+from core.errors import AuctionEnded, BidTooLow, GavelError
+from core.inputs import new_request_id
 from tests.factories import make_auction, make_user
 
 BIDDERS = 50

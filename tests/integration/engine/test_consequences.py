@@ -13,12 +13,12 @@ from django.db import DatabaseError
 from auctions import selectors
 from auctions.engine import hooks, keys
 from auctions.engine.connection import get_redis
-from auctions.errors import Unavailable
 from auctions.events.broadcast import auction_group
 from auctions.models import AuctionEvent, Bid
 from auctions.services.announce import announce_repaired
 from auctions.services.consequences import record_consequences
 from auctions.services.lifecycle import auction_cancel, auction_settle, reconcile_auction
+from core.errors import Unavailable
 from orders.models import Order
 from outbox.models import OutboxEmail
 from tests.factories import make_auction, make_moderator, make_user

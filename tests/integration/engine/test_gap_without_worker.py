@@ -11,9 +11,9 @@ from django.db import DatabaseError
 
 from auctions.engine import ledger
 from auctions.engine.api import auction_state_get
-from auctions.errors import Unavailable
 from auctions.models import AuctionEvent
 from auctions.services import catchup
+from core.errors import Unavailable
 from tests.factories import make_auction, make_user
 from tests.integration.engine.helpers import bid
 

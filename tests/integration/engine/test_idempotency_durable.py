@@ -6,8 +6,8 @@ RATE_LIMITED (on fakeredis and on real Redis)."""
 import pytest
 
 from auctions.engine.api import auction_state_get
-from auctions.errors import RateLimited
 from auctions.models import Bid
+from core.errors import RateLimited
 from tests.factories import make_auction, make_user
 from tests.integration.engine.helpers import bid
 

@@ -65,7 +65,7 @@ def test_an_acknowledged_bid_records_the_entries_the_ledger_lacks_first(engine_r
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_hole_the_stream_no_longer_holds_is_refused_not_written_over(engine_redis):
     from auctions.engine import keys
-    from auctions.errors import Unavailable
+    from core.errors import Unavailable
 
     auction = make_auction(starting_price=1000)
     alice, bob, carol = make_user(), make_user(), make_user()

@@ -23,11 +23,11 @@ from hypothesis import strategies as st
 
 from auctions.engine import clock, hot_state, rules
 from auctions.engine.api import auction_state_get, redis_now_ms
-from auctions.errors import GavelError
-from auctions.inputs import new_request_id
 from auctions.models import Auction, AuctionEvent, Bid
 from auctions.services.bidding import buy_now
 from auctions.services.lifecycle import auction_settle, bid_void
+from core.errors import GavelError
+from core.inputs import new_request_id
 from sales.models import Sale
 from sales.services.registration import registration_create
 from tests.factories import make_auction, make_moderator, make_seller, make_user

@@ -10,8 +10,8 @@ from django.db import DatabaseError
 
 from auctions.engine import keys, ledger
 from auctions.engine.api import auction_state_get
-from auctions.errors import Unavailable
 from auctions.models import AuctionEvent, Bid
+from core.errors import Unavailable
 from tests.factories import make_auction, make_user
 from tests.integration.engine.helpers import bid
 

@@ -9,8 +9,8 @@ import pytest
 
 from auctions.engine import ledger
 from auctions.engine.api import auction_state_get
-from auctions.errors import BidTooLow, Unavailable
 from auctions.models import Bid
+from core.errors import BidTooLow, Unavailable
 from tests.factories import make_auction, make_user
 from tests.integration.engine.helpers import bid
 

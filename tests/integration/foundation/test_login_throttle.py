@@ -10,7 +10,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.test import Client
 from django.urls import reverse
 
-from auctions.models import AuditLog
+from core.models import AuditLog
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from auctions.models import Auction, AuditLog, Bid
+from auctions.models import Auction, Bid
+from core.models import AuditLog
 from tests.factories import make_auction, make_seller, make_user
 
 pytestmark = pytest.mark.django_db

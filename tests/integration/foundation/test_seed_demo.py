@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from auctions.models import Auction, Bid
-from auctions.roles import is_moderator, is_seller
+from core.roles import is_moderator, is_seller
 from sales.models import Sale
 
 pytestmark = pytest.mark.django_db
@@ -108,8 +108,8 @@ def test_a_restart_after_the_demo_lots_ended_changes_nothing(settings):
     """
     from datetime import timedelta
 
-    from auctions.models import AuditLog
     from auctions.services.lifecycle import auction_settle
+    from core.models import AuditLog
     from notices.models import Notice
     from orders.models import Order
     from outbox.models import OutboxEmail

@@ -57,7 +57,7 @@ def test_variables_switch_to_postgresql_redis_and_channels_redis():
     assert result.returncode == 0, result.stderr
     engine, layer, redis_module = result.stdout.split()[-3:]
     assert engine == "config.postgresql"  # Django's, with a pool that notices a restart
-    assert layer == "auctions.channel_layers.PubSubChannelLayer"  # GAVEL_CHANNEL_LAYER default
+    assert layer == "core.channel_layers.PubSubChannelLayer"  # GAVEL_CHANNEL_LAYER default
     assert redis_module == "redis.client"
 
 

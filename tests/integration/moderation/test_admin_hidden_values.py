@@ -149,7 +149,7 @@ def test_declared_filters_still_work(client, world):
         assert client.get(url, params).status_code == 200, params
     bids = reverse("admin:auctions_bid_changelist")
     assert client.get(bids, {"voided__exact": "0", "kind__exact": "bid"}).status_code == 200
-    log = reverse("admin:auctions_auditlog_changelist")
+    log = reverse("admin:core_auditlog_changelist")
     assert client.get(log, {"created_at__year": "2026"}).status_code == 200
 
 

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auctions import engine as engine_api
-from auctions.models import Auction, AuditLog, Bid
+from auctions.models import Auction, Bid
 from auctions.services import moderation
 from auctions.services.bidding import BidRequest, bid_place
+from core.models import AuditLog
 from tests.admin_forms import add_form, change_form
 from tests.factories import make_auction, make_user
 
@@ -193,7 +194,7 @@ def test_the_change_list_shows_live_state_from_one_pipelined_read(
 
 
 def test_the_change_list_still_renders_when_the_engine_is_down(client, seller_a, monkeypatch):
-    from auctions.errors import Unavailable
+    from core.errors import Unavailable
 
     make_auction(seller=seller_a, title="Offline lot")
 
@@ -380,18 +381,14 @@ def test_the_audit_log_is_filterable_but_not_editable_in_the_admin(client, moder
     moderation.user_suspend(user=make_user("mia"), actor=moderator, reason="Spam")
     entry = AuditLog.objects.get()
     client.force_login(superuser)
-    url = reverse("admin:auctions_auditlog_changelist")
+    url = reverse("admin:core_auditlog_changelist")
     listing = client.get(url, {"action": "user.suspend"})
     assert [e.pk for e in listing.context["cl"].result_list] == [entry.pk]
     assert client.get(url, {"action": "listing.approve"}).context["cl"].result_count == 0
     assert listing.context["action_form"] is None  # no bulk action, not even delete
-    change = client.post(
-        reverse("admin:auctions_auditlog_change", args=[entry.pk]), {"reason": "x"}
-    )
+    change = client.post(reverse("admin:core_auditlog_change", args=[entry.pk]), {"reason": "x"})
     assert change.status_code == 403
-    delete = client.post(
-        reverse("admin:auctions_auditlog_delete", args=[entry.pk]), {"post": "yes"}
-    )
+    delete = client.post(reverse("admin:core_auditlog_delete", args=[entry.pk]), {"post": "yes"})
     assert delete.status_code == 403
     assert AuditLog.objects.get().reason == "Spam"
 

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from auctions.engine import hot_state, rules
 from auctions.engine.api import auction_state_get
-from auctions.errors import InvalidReason, InvalidState, NotAllowed, Unavailable
-from auctions.models import Auction, AuctionEvent, AuditLog, Bid, Report
+from auctions.models import Auction, AuctionEvent, Bid, Report
 from auctions.services import moderation
 from auctions.services.bidding import BidRequest, bid_place
+from core.errors import InvalidReason, InvalidState, NotAllowed, Unavailable
+from core.models import AuditLog
 from tests.factories import make_auction, make_user
 
 pytestmark = pytest.mark.django_db

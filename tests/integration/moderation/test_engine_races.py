@@ -13,11 +13,11 @@ from django.urls import reverse
 from auctions.engine import clock, hot_state, ledger, rules
 from auctions.engine import lifecycle as engine_lifecycle
 from auctions.engine.api import auction_state_get
-from auctions.errors import HasBids, InvalidState, Unavailable
 from auctions.models import Auction, AuctionEvent, Bid
 from auctions.services import lifecycle, moderation
 from auctions.services.bidding import BidRequest, bid_place
 from auctions.worker import run_once
+from core.errors import HasBids, InvalidState, Unavailable
 from tests.admin_forms import change_form
 from tests.factories import make_auction
 

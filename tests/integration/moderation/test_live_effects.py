@@ -8,9 +8,9 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import Group
 
 from accounts.models import User
-from auctions.roles import SELLERS_GROUP
 from auctions.routing import websocket_urlpatterns
 from auctions.services import moderation
+from core.roles import SELLERS_GROUP
 from tests.factories import make_auction, make_seller, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from auctions.models import Auction, AuditLog, Bid, Report
-from auctions.services.audit import audit_record
+from auctions.models import Auction, Bid, Report
 from auctions.services.bidding import BidRequest, bid_place
+from core.audit import audit_record
+from core.models import AuditLog
 from tests.factories import make_auction, make_moderator, make_seller, make_user
 
 pytestmark = pytest.mark.django_db
@@ -95,10 +96,10 @@ def admin_urls(w):
         ("bid delete", url("auctions_bid_delete", bid.pk), (403, 403, 403, 403)),
         ("bid history", url("auctions_bid_history", bid.pk), (200, "gone", 200, 200)),
         ("bid void", url("auctions_bid_void", bid.pk), (403, "gone", 200, 200)),
-        ("auditlog changelist", url("auctions_auditlog_changelist"), (403, 403, 200, 200)),
-        ("auditlog add", url("auctions_auditlog_add"), (403, 403, 403, 403)),
-        ("auditlog change", url("auctions_auditlog_change", w["entry"].pk), (403, 403, 200, 200)),
-        ("auditlog delete", url("auctions_auditlog_delete", w["entry"].pk), (403, 403, 403, 403)),
+        ("auditlog changelist", url("core_auditlog_changelist"), (403, 403, 200, 200)),
+        ("auditlog add", url("core_auditlog_add"), (403, 403, 403, 403)),
+        ("auditlog change", url("core_auditlog_change", w["entry"].pk), (403, 403, 200, 200)),
+        ("auditlog delete", url("core_auditlog_delete", w["entry"].pk), (403, 403, 403, 403)),
         ("report changelist", url("auctions_report_changelist"), (403, 403, 200, 200)),
         ("report resolve", url("auctions_report_resolve", w["report"].pk), (403, 403, 200, 200)),
         ("user changelist", url("accounts_user_changelist"), (403, 403, 200, 200)),
@@ -268,8 +269,8 @@ def test_moderators_hold_no_permission_on_groups_and_cannot_edit_users():
     assert not {codename for app, codename in granted if app == "auth"}
     assert ("accounts", "change_user") not in granted
     assert ("auctions", "change_bid") not in granted
-    assert ("auctions", "change_auditlog") not in granted
-    assert ("auctions", "delete_auditlog") not in granted
+    assert ("core", "change_auditlog") not in granted
+    assert ("core", "delete_auditlog") not in granted
     moderator = make_moderator("moderator_g")
     for perm in ("auth.add_group", "auth.change_group", "auth.delete_group", "auth.view_group"):
         assert not moderator.has_perm(perm)

@@ -8,11 +8,12 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import User
-from auctions.errors import AuctionNotOpen, InvalidReason, InvalidState, NotAllowed
-from auctions.inputs import REASON_MAX
-from auctions.models import Auction, AuditLog, Report
+from auctions.models import Auction, Report
 from auctions.services import moderation
 from auctions.services.bidding import BidRequest
+from core.errors import AuctionNotOpen, InvalidReason, InvalidState, NotAllowed
+from core.inputs import REASON_MAX
+from core.models import AuditLog
 from tests.factories import make_auction, make_moderator
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ from hypothesis import strategies as st
 
 from auctions.engine import hot_state, rules
 from auctions.engine.api import auction_state_get
-from auctions.errors import GavelError
 from auctions.models import Bid
 from auctions.services import moderation
 from auctions.services.bidding import BidRequest, bid_place
+from core.errors import GavelError
 from tests.factories import make_auction, make_moderator, make_seller, make_user
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,11 @@ from django.core import mail
 from django.utils import timezone
 
 from auctions import worker
-from auctions.models import AuditLog, Watch
+from auctions.models import Watch
 from auctions.services.bidding import BidRequest, bid_place
 from auctions.services.lifecycle import auction_settle
 from auctions.services.moderation import auction_cancel_by_staff
+from core.models import AuditLog
 from notices.models import Notice
 from orders.models import Order
 from tests.factories import make_auction, make_moderator, make_user

@@ -2,7 +2,7 @@
 
 import pytest
 
-from auctions.models import AuditLog
+from core.models import AuditLog
 from orders.models import Order, SecondChanceOffer
 from tests.factories import make_moderator, make_user
 from tests.integration.orders.conftest import add_bid, client_for, sold

@@ -48,7 +48,7 @@ async def test_the_order_socket_hears_each_step_and_refuses_strangers(settings):
     ids=["binary", "deeply-nested", "malformed"],
 )
 async def test_the_order_socket_answers_a_frame_it_cannot_read_and_lives_on(settings, frame):
-    # The same input handling as the auction socket (auctions.sockets): an error frame, no crash.
+    # The same input handling as the auction socket (core.sockets): an error frame, no crash.
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     order = await database_sync_to_async(sold)()
     communicator = WebsocketCommunicator(

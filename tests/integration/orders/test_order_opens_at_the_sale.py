@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from auctions.models import AuditLog
 from auctions.services.lifecycle import auction_settle
+from core.models import AuditLog
 from orders.models import Order
 from tests.factories import make_auction, make_user
 from tests.integration.engine.helpers import bid, shift_time

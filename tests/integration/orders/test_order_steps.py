@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from auctions.models import AuditLog
+from core.models import AuditLog
 from orders.errors import NotYourOrder, WrongStep
 from orders.models import Order
 from orders.services.orders import (

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from auctions.models import Auction, AuditLog
+from auctions.models import Auction
+from core.models import AuditLog
 from orders.errors import NotYourOrder, WrongStep
 from orders.models import Order
 from orders.services.orders import order_report_unpaid

@@ -14,11 +14,11 @@ from django.core import mail  # noqa: F401  (locmem backend: notices go nowhere)
 from prometheus_client import REGISTRY
 
 from auctions import worker
-from auctions.engine import keys
+from auctions.engine import heartbeat_write, keys
 from auctions.engine.connection import get_redis
-from auctions.errors import BidTooLow
-from auctions.metrics import WebSocketGauge, heartbeat_write
 from auctions.services.bidding import BidRequest, bid_place
+from core.errors import BidTooLow
+from core.metrics import WebSocketGauge
 from tests.factories import make_auction, make_user
 from tests.integration.foundation.test_settings import ROOT
 
@@ -149,7 +149,7 @@ def test_the_running_worker_writes_its_heartbeat(client):
 
 
 FRESH_PROCESS = (
-    "from prometheus_client import REGISTRY, generate_latest; import auctions.metrics; "
+    "from prometheus_client import REGISTRY, generate_latest; import core.metrics; "
     "print(generate_latest(REGISTRY).decode())"
 )
 
@@ -157,7 +157,7 @@ FRESH_PROCESS = (
 def test_a_fresh_process_lists_every_bid_outcome_at_zero():
     """Before any bid, /metrics already has each series (at 0), so `rate()` and alerts on
     gavel_bids_total work from a process's start."""
-    from auctions.errors import (
+    from core.errors import (
         AuctionEnded,
         AuctionNotOpen,
         BadRequest,
@@ -191,8 +191,8 @@ def test_a_fresh_process_lists_every_bid_outcome_at_zero():
     assert 'gavel_events_broadcast_total{type="bid"} 0.0' in shown
 
 
-COUNT_A_BID = "from auctions.metrics import BIDS; BIDS.labels('accepted').inc()"
-SHOW = "from auctions.views.metrics import _process_samples;print(_process_samples().decode())"
+COUNT_A_BID = "from core.metrics import BIDS; BIDS.labels('accepted').inc()"
+SHOW = "from config.metrics import _process_samples;print(_process_samples().decode())"
 
 
 def test_processes_add_up_in_multiprocess_mode(tmp_path):
@@ -232,7 +232,7 @@ def test_outbox_depth_counts_unsent_emails(client):
 
 
 OPEN_A_SOCKET_AND_DIE = (
-    "import os, signal; from auctions.metrics import WEBSOCKETS; WEBSOCKETS.inc(); "
+    "import os, signal; from core.metrics import WEBSOCKETS; WEBSOCKETS.inc(); "
     "print(os.getpid(), flush=True); os.kill(os.getpid(), signal.SIGKILL)"
 )
 

@@ -6,8 +6,8 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from auctions.errors import NotAllowed, RateLimited
-from auctions.models import AuditLog
+from core.errors import NotAllowed, RateLimited
+from core.models import AuditLog
 from notices.models import Notice
 from outbox.models import OutboxEmail
 from questions.models import Question

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from auctions.models import Auction, AuditLog
+from auctions.models import Auction
+from core.models import AuditLog
 from sales.models import Sale
 from tests.admin_forms import add_form
 from tests.factories import make_seller

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from auctions.engine import keys
 from auctions.engine.connection import get_redis
-from auctions.models import AuditLog, Bid
+from auctions.models import Bid
+from core.models import AuditLog
 from sales.models import Registration, Sale
 from sales.services.registration import registration_create, registration_decide
 from sales.services.schedule import sale_publish

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from auctions.engine import heartbeat_write
 from auctions.engine.connection import reset_redis_client
-from auctions.metrics import heartbeat_write
 from auctions.models import Auction, Bid
 from tests.asgi_client import AsgiClient
 from tests.factories import make_auction, make_user

@@ -9,9 +9,9 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
-from auctions.errors import InvalidAmount
 from auctions.models import Bid
-from auctions.money import parse_amount
+from core.errors import InvalidAmount
+from core.money import parse_amount
 from tests.asgi_client import AsgiClient
 from tests.integration.web.conftest import logged_in
 

@@ -9,7 +9,7 @@ import time
 
 import redis
 
-from auctions.channel_layers import PubSubChannelLayer
+from core.channel_layers import PubSubChannelLayer
 from tests.faults.servers import RedisServer
 
 DEAD_SOCKETS = 10
@@ -35,7 +35,7 @@ async def wait_for(condition, timeout: float) -> bool:
 
 
 async def release(layer: PubSubChannelLayer, group: str, channel: str) -> None:
-    """What a socket's release does (auctions.sockets): leave its group, delete its channel."""
+    """What a socket's release does (core.sockets): leave its group, delete its channel."""
     try:
         await layer.group_discard(group, channel)
         await layer.delete_channel(channel)

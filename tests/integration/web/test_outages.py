@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from auctions.engine.connection import reset_redis_client
-from auctions.outage import CLOSE_TRY_AGAIN_LATER
+from core.outage import CLOSE_TRY_AGAIN_LATER
 from tests.asgi_client import AsgiClient
 from tests.factories import make_auction, make_user
 
@@ -44,7 +44,7 @@ def redis_down(settings):
     settings.REDIS_URL = url
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "auctions.channel_layers.PubSubChannelLayer",
+            "BACKEND": "core.channel_layers.PubSubChannelLayer",
             "CONFIG": {"hosts": [{"address": url, "socket_connect_timeout": 1}]},
         }
     }

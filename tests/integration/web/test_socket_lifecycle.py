@@ -1,4 +1,4 @@
-"""However a socket ends (`auctions.sockets`), it leaves nothing behind: not a viewer in the count (which the
+"""However a socket ends (`core.sockets`), it leaves nothing behind: not a viewer in the count (which the
 heartbeat would refresh forever), not a group membership, not a Redis subscription or an
 in-process queue in the pub/sub layer. Channels skips `websocket_disconnect` when a handler
 raises or the server abandons the app, and channels-redis unsubscribes a consumer's channel only
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 LAYERS = {
     "core": "channels_redis.core.RedisChannelLayer",
-    "pubsub": "auctions.channel_layers.PubSubChannelLayer",
+    "pubsub": "core.channel_layers.PubSubChannelLayer",
 }
 WAIT = 10.0
 

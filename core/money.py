@@ -12,8 +12,8 @@ from typing import overload
 
 from django.conf import settings
 
-from auctions.errors import InvalidAmount
-from auctions.json_input import JsonNumber
+from core.errors import InvalidAmount
+from core.json_input import JsonNumber
 
 # ASCII digits with at most the currency's decimals; no sign, no exponent, no NaN or Infinity
 # (`\d` would also take other scripts' digits, such as "𝟓𝟎𝟎").
@@ -29,7 +29,7 @@ def parse_amount(value: object) -> int:
     """Turn a decimal string or JSON number into positive minor units, or raise InvalidAmount.
 
     Accepts `"12.50"`, `"12"`, `12`, `12.5`; refuses booleans, exponents (`1e2`, also as a
-    JSON number read by `auctions.json_input`), other scripts' digits, NaN, Infinity,
+    JSON number read by `core.json_input`), other scripts' digits, NaN, Infinity,
     negatives, zero, more than two decimals and anything above `GAVEL_MAX_AMOUNT`.
     """
     if isinstance(value, bool) or value is None:

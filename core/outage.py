@@ -16,7 +16,7 @@ from django.template import loader
 from django.views import defaults
 from redis import exceptions as redis_errors
 
-from auctions.errors import Unavailable
+from core.errors import Unavailable
 
 logger = logging.getLogger(__name__)
 

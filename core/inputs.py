@@ -1,14 +1,14 @@
 """The gates every piece of outside input passes: one function and one length limit per input.
 
-Amounts go through `auctions.money.parse_amount` (form, API and WebSocket alike); request ids
+Amounts go through `core.money.parse_amount` (form, API and WebSocket alike); request ids
 through `request_id`; reasons through `reason`. Each refuses with one code of
-`auctions.errors`, so every surface refuses the same values the same way.
+`core.errors`, so every surface refuses the same values the same way.
 """
 
 import re
 import uuid
 
-from auctions.errors import BadRequest, InvalidAmount, InvalidReason
+from core.errors import BadRequest, InvalidAmount, InvalidReason
 
 # The longest request id (the `Bid.request_id` column holds it, suffixed when it is reused).
 REQUEST_ID_MAX = 64

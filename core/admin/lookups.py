@@ -11,7 +11,7 @@ from django.contrib.admin import SimpleListFilter, widgets
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models.constants import LOOKUP_SEP
 
-from auctions.admin.bases import ModelAdminMixin
+from core.admin.bases import ModelAdminMixin
 
 
 def field_path(model, lookup: str) -> list[str]:

@@ -8,7 +8,7 @@ nested too deeply for the parser is refused like any malformed one (never a cras
 import json
 from dataclasses import dataclass
 
-from auctions.errors import BadRequest, BodyTooLarge
+from core.errors import BadRequest, BodyTooLarge
 
 # API bodies are `application/json` of at most 64 KiB (docs/design.md, public interface).
 MAX_BODY_BYTES = 64 * 1024

@@ -9,7 +9,7 @@ receive is cancelled, which does not happen when the consumer stops with a messa
 but not yet handled. Here the release runs in a `finally` around the whole consumer instead.
 
 Every socket also reads its client's frames here, one way (`receive`): strict JSON through
-`auctions.json_input`; a binary, malformed or too deeply nested frame gets an error reply and
+`core.json_input`; a binary, malformed or too deeply nested frame gets an error reply and
 the socket lives on. And none opens for a staff session that owes its second factor
 (`accounts.second_factor`).
 """
@@ -22,8 +22,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from redis.exceptions import RedisError
 
 from accounts.second_factor import scope_owes_second_factor
-from auctions import json_input
-from auctions.errors import BadRequest
+from core import json_input
+from core.errors import BadRequest
 
 logger = logging.getLogger(__name__)
 

@@ -5,25 +5,20 @@ Counters and histograms are updated where things happen and cost a few microseco
 `make serve` several processes serve the site: with `PROMETHEUS_MULTIPROC_DIR` set (make serve
 sets it) each process writes its samples to files there and `/metrics` adds them up. The worker's
 heartbeat and reconciler lag live in Redis (the worker may run on another machine) and are read
-when `/metrics` is scraped.
+when `/metrics` is scraped (config/metrics.py).
 """
 
 import atexit
 import contextlib
 import functools
-import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from prometheus_client import Counter, Gauge, Histogram
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-from prometheus_client.registry import Collector
 
-from auctions.engine import keys
-from auctions.engine.connection import get_redis
-from auctions.errors import GavelError
+from core.errors import GavelError
 
 BIDS = Counter(
     "gavel_bids", "Bid and buy-now attempts by outcome: accepted or the refusal code.", ["outcome"]
@@ -173,92 +168,3 @@ class WebSocketGauge:
         finally:
             if accepted:
                 WEBSOCKETS.dec()
-
-
-# --- The worker's heartbeat, written by the worker and read by /healthz and /metrics. ---
-
-
-def heartbeat_write(*, reconciled: int, pass_seconds: float) -> None:
-    """Record a finished worker pass: when (Redis time), and how far the ledger was behind."""
-    client = get_redis()
-    seconds, micros = client.time()
-    record = {
-        "at": seconds + micros / 1e6,
-        "reconciled": reconciled,
-        "pass_seconds": round(pass_seconds, 4),
-    }
-    client.set(keys.worker_heartbeat_key(), json.dumps(record))
-
-
-def heartbeat_read() -> dict | None:
-    """The last pass's record plus `age` in seconds (Redis time), or None if no worker ran."""
-    client = get_redis()
-    raw = client.get(keys.worker_heartbeat_key())
-    if raw is None:
-        return None
-    record = json.loads(raw)
-    seconds, micros = client.time()
-    record["age"] = max(0.0, seconds + micros / 1e6 - float(record["at"]))
-    return record
-
-
-class WorkerCollector(Collector):
-    """Scrape-time gauges from the worker's heartbeat in Redis."""
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        record = heartbeat_read()
-        age = GaugeMetricFamily(
-            "gavel_worker_heartbeat_age_seconds",
-            "Seconds since the worker last finished a pass (+Inf: no worker has run).",
-        )
-        lag = GaugeMetricFamily(
-            "gavel_reconciler_lag_events",
-            "Accepted events the worker's last pass found in Redis but not yet in the ledger.",
-        )
-        duration = GaugeMetricFamily(
-            "gavel_worker_pass_seconds", "How long the worker's last pass took."
-        )
-        if record is None:
-            age.add_metric([], float("inf"))
-        else:
-            age.add_metric([], record["age"])
-            lag.add_metric([], record["reconciled"])
-            duration.add_metric([], record["pass_seconds"])
-        yield from (age, lag, duration)
-
-
-class RestartsCollector(Collector):
-    """Scrape-time counter: the processes `make serve` restarted (config.supervisor writes the
-    counts to a file in the metrics directory); nothing outside `make serve`."""
-
-    def __init__(self, directory: str):
-        self.directory = directory
-
-    def collect(self) -> Iterator[CounterMetricFamily]:
-        from config.supervisor import restarts_path
-
-        try:
-            counts = json.loads(restarts_path(self.directory).read_text())
-        except FileNotFoundError:
-            return
-        restarts = CounterMetricFamily(
-            "gavel_process_restarts",
-            "Processes make serve started again after they died, by process.",
-            labels=["process"],
-        )
-        for process, count in sorted(counts.items()):
-            restarts.add_metric([process], count)
-        yield restarts
-
-
-class OutboxCollector(Collector):
-    """Scrape-time gauge: notice emails in the durable outbox not yet sent."""
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        from outbox.models import OutboxEmail
-
-        depth = GaugeMetricFamily(
-            "gavel_notice_outbox_depth", "Notice emails in the outbox not yet sent."
-        )
-        depth.add_metric([], OutboxEmail.objects.filter(sent_at__isnull=True).count())
-        yield depth

@@ -16,8 +16,8 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from auctions.errors import GavelError
-from auctions.inputs import REASON_MAX as REASON_MAX_LENGTH
+from core.errors import GavelError
+from core.inputs import REASON_MAX as REASON_MAX_LENGTH
 
 REFUSALS = (GavelError,)
 

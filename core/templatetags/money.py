@@ -2,7 +2,7 @@
 
 from django import template
 
-from auctions.money import SYMBOLS, format_money
+from core.money import SYMBOLS, format_money
 
 __all__ = ["SYMBOLS", "format_money", "money"]
 

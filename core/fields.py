@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from auctions.errors import InvalidAmount
-from auctions.money import format_money, parse_human_amount
+from core.errors import InvalidAmount
+from core.money import format_money, parse_human_amount
 
 
 class MoneyFormField(forms.Field):
@@ -17,7 +17,7 @@ class MoneyFormField(forms.Field):
 
     Initial values in minor units are shown as money ("$1,250.00"), so what a form shows is
     what it reads back. `allow_zero` takes 0 (a shipping cost); otherwise amounts are positive
-    and within `GAVEL_MAX_AMOUNT` (see `auctions.money.parse_human_amount`).
+    and within `GAVEL_MAX_AMOUNT` (see `core.money.parse_human_amount`).
     """
 
     widget = forms.TextInput

@@ -2,15 +2,15 @@
 
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
-from accounts.models import User
-from auctions.models import AuditLog
+from core.models import AuditLog
 
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     target: models.Model,
     reason: str = "",

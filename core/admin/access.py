@@ -1,6 +1,6 @@
 """Who the request's user is to the admin: sees every auction, moderates, may list."""
 
-from auctions.roles import sees_all_auctions
+from core.roles import sees_all_auctions
 
 
 def sees_all(request) -> bool:
@@ -12,7 +12,7 @@ def sees_all(request) -> bool:
 
 def acts_as_moderator(request) -> bool:
     """A moderator (or superuser) who is not suspended may moderate."""
-    # Moderators see all auctions (auctions.roles); the suspended ones may no longer act.
+    # Moderators see all auctions (core.roles); the suspended ones may no longer act.
     return sees_all(request) and not request.user.is_suspended
 
 

@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
-from auctions.admin.access import ReadOnlyAdminMixin
-from auctions.admin.lookups import DeclaredLookupsOnly
-from auctions.models import AuditLog
+from core.admin.access import ReadOnlyAdminMixin
+from core.admin.lookups import DeclaredLookupsOnly
+from core.models import AuditLog
 
 
 @admin.register(AuditLog)
