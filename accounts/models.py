@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 
+from core.handles import mask_username
+
 
 class User(AbstractUser):
     """A site user. Bidders are plain users; sellers and moderators are staff in their groups."""
@@ -48,13 +50,6 @@ class User(AbstractUser):
     def public_handle(self) -> str:
         """The masked name shown to other users: first and last character around `***`."""
         return mask_username(self.username)
-
-
-def mask_username(username: str) -> str:
-    """Mask a username as docs/design.md §4 says: `"bidder7"` → `"b***7"`."""
-    if not username:
-        return "***"
-    return f"{username[0]}***{username[-1]}"
 
 
 class EmailOptOut(models.Model):

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 
 from accounts.email_preferences import OPTIONAL, unsubscribe_url, wants_email
 from accounts.models import User
-from auctions.engine.records import BidPlaced, BidVoided, Cancelled, Ended, Event
+from auctions.engine import BidPlaced, BidVoided, Cancelled, Ended, Event
 from auctions.events import after_commit, outbid_event, publish_user_event, won_event
 from auctions.models import Auction, Bid
 from core.metrics import NOTICES_WAITING

@@ -19,7 +19,7 @@ from collections import defaultdict
 from asgiref.sync import sync_to_async
 from redis.exceptions import RedisError
 
-from auctions.engine.viewers import viewers_update
+from auctions.engine import viewers_update
 from auctions.events import auction_group, viewers_event
 
 logger = logging.getLogger(__name__)

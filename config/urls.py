@@ -10,7 +10,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView
 from django.views.static import serve
 
-from auctions.views import api as auctions_api
+from auctions.views import health as auctions_health
 from config.metrics import metrics
 
 
@@ -32,7 +32,7 @@ urlpatterns = [
         RedirectView.as_view(url="/admin/core/auditlog/%(rest)s", query_string=True),
     ),
     path("admin/", admin.site.urls),
-    path("healthz", auctions_api.healthz, name="healthz"),
+    path("healthz", auctions_health.healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

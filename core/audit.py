@@ -18,7 +18,8 @@ def audit_record(
 ) -> AuditLog:
     """Append who (`actor`, None for the system) did `action` to `target`, why and when."""
     return AuditLog.objects.create(
-        actor=actor,
+        # By id: the kernel knows the user model only as Django's base class.
+        actor_id=actor.pk if actor is not None else None,
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),

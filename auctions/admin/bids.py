@@ -8,12 +8,12 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from accounts.models import mask_username
 from auctions.models import Bid
 from auctions.services import moderation
 from core.admin.access import ReadOnlyAdminMixin, acts_as_moderator, sees_all
 from core.admin.lookups import DeclaredLookupsOnly
 from core.admin.reason import object_reason_view, reason_action
+from core.handles import mask_username
 from core.templatetags.money import format_money
 
 

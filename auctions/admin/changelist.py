@@ -6,12 +6,12 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from accounts.models import mask_username
 from auctions import engine
 from auctions.models import Auction, Bid
 from core.admin.access import sees_all
 from core.admin.bases import ModelAdminMixin
 from core.admin.reason import REFUSALS
+from core.handles import mask_username
 from core.templatetags.money import format_money
 
 

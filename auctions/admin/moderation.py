@@ -12,7 +12,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from accounts.models import mask_username
 from auctions.admin.forms import RelistForm
 from auctions.models import Auction, Bid, Report
 from auctions.services import moderation
@@ -25,6 +24,7 @@ from core.admin.reason import (
     reason_action,
     render_reason_page,
 )
+from core.handles import mask_username
 from core.money import format_money
 
 

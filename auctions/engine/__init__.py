@@ -87,7 +87,29 @@ __all__ = [
     "sync_params",
 ]
 
-# --- Redis reads and writes for the plumbing around the bids (health, metrics, presence, chart) ---
-from auctions.engine.heartbeat import heartbeat_read, heartbeat_write  # noqa: E402
+# --- Redis for the plumbing around the bids: health, metrics, presence, the chart's clock ---
+from auctions.engine.clock import to_ms  # noqa: E402
+from auctions.engine.health import heartbeat_read, heartbeat_write, redis_ping  # noqa: E402
+from auctions.engine.shapes import (  # noqa: E402
+    PublicEvent,
+    answered_by_leader,
+    outbid_event,
+    public_event,
+    viewers_event,
+    won_event,
+)
+from auctions.engine.viewers import viewers_update  # noqa: E402
 
-__all__ += ["heartbeat_read", "heartbeat_write"]
+__all__ += [
+    "PublicEvent",
+    "answered_by_leader",
+    "heartbeat_read",
+    "heartbeat_write",
+    "outbid_event",
+    "public_event",
+    "redis_ping",
+    "to_ms",
+    "viewers_event",
+    "viewers_update",
+    "won_event",
+]

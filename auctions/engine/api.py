@@ -15,9 +15,9 @@ from redis.exceptions import RedisError
 
 from auctions.engine import hot_state, keys
 from auctions.engine.connection import get_redis
+from auctions.engine.shapes import PublicEvent, public_event
 from auctions.engine.state import FIELDS, AuctionState, from_fields
 from auctions.engine.stream import stream_records
-from auctions.events.shapes import PublicEvent, public_event
 from auctions.models import Auction, AuctionEvent
 from core.errors import Unavailable
 

@@ -11,16 +11,17 @@ from datetime import timedelta
 from typing import Any, cast
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import User, mask_username
 from auctions.engine import hooks, keys, ledger, registrations, rules, scripts
 from auctions.engine.clock import duration_ms, from_ms, to_ms
 from auctions.engine.connection import get_redis
 from auctions.engine.records import Event, encode
 from auctions.engine.stream import stream_records
 from auctions.models import Auction, AuctionEvent, Bid
+from core.handles import mask_username
 
 
 def increment_spec(auction: Auction) -> str:
@@ -87,7 +88,9 @@ def replayed_fields(auction: Auction) -> tuple[dict[str, str], dict[str, str]]:
     fields = param_fields(auction)
     leader_handle = ""
     if state.leader is not None:
-        username = User.objects.filter(pk=state.leader).values_list("username", flat=True)
+        username = (
+            get_user_model().objects.filter(pk=state.leader).values_list("username", flat=True)
+        )
         leader_handle = mask_username(username.first() or "")
     others = [c for bidder, (c, _) in state.ceilings.items() if bidder != state.leader]
     fields.update(

@@ -29,8 +29,8 @@ from redis.exceptions import RedisError
 from auctions.engine import hooks
 from auctions.engine.clock import from_ms
 from auctions.engine.records import BidPlaced, BidVoided, Cancelled, Ended, Event
+from auctions.engine.shapes import public_event
 from auctions.engine.stream import stream_records
-from auctions.events.shapes import public_event
 from auctions.models import Auction, AuctionEvent, Bid
 from core.errors import Unavailable
 from core.inputs import REASON_MAX, REQUEST_ID_MAX

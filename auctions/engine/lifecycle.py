@@ -11,11 +11,11 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from accounts.models import User, mask_username
 from auctions.engine import hot_state, keys, ledger, rules, scripts
 from auctions.engine.api import auction_state_get, hot_seq, redis_now_ms
 from auctions.engine.connection import get_redis
@@ -23,6 +23,7 @@ from auctions.engine.records import BidVoided, Cancelled, Event, Recorded, decod
 from auctions.engine.stream import stream_records
 from auctions.models import Auction, AuctionEvent, Bid
 from core.errors import AuctionEnded, AuctionHasBids, AuctionNotOpen, NotAllowed, Unavailable
+from core.handles import mask_username
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,12 @@ def _voided_record(auction: Auction, row: Bid, state: rules.State, reason: str) 
     """The `bid_voided` record (its seq is assigned by the load script)."""
     handle = ""
     if state.leader is not None:
-        name = User.objects.filter(pk=state.leader).values_list("username", flat=True).first()
+        name = (
+            get_user_model()
+            .objects.filter(pk=state.leader)
+            .values_list("username", flat=True)
+            .first()
+        )
         handle = mask_username(name or "")
     params = hot_state.params_of(auction)
     return BidVoided(

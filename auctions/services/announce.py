@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 
 from auctions import notifications
 from auctions.engine import BidPlaced, BidVoided, Cancelled, Ended, Event
+from auctions.events import public_event
 from auctions.events.broadcast import publish_auction_event
-from auctions.events.shapes import public_event
 from auctions.models import Auction
 
 

@@ -7,15 +7,11 @@ code; anything the parser cannot read is a 400, never a 500.
 import logging
 import re
 
-from django.conf import settings
-from django.db import connection
 from django.http import JsonResponse
 from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.http import require_GET, require_POST
 
 from auctions import selectors, wire
-from auctions.engine import heartbeat_read
-from auctions.engine.connection import get_redis
 from auctions.views.answers import answer_for, buy_answer, state_answer, viewer_id
 from auctions.views.errors import json_error
 from core.errors import BadRequest, CsrfFailed, NotFound
@@ -56,36 +52,6 @@ def auction_bids(request, pk):
 def auction_buy(request, pk):
     """`POST /api/auctions/<id>/buy`: buy it now; 201 with the final state."""
     return answer_for(buy_answer, request, pk)
-
-
-@require_GET
-def healthz(request):
-    """`GET /healthz`: 200 when the database, Redis and the worker (a heartbeat under
-    `GAVEL_WORKER_STALE_SECONDS` old) all answer, else 503 naming the failing part."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception:
-        logger.exception("health check: database")
-        checks["database"] = "error"
-    try:
-        get_redis().ping()
-        checks["redis"] = "ok"
-        heartbeat = heartbeat_read()
-        if heartbeat is None:
-            checks["worker"] = "missing"
-        elif heartbeat["age"] >= settings.GAVEL_WORKER_STALE_SECONDS:
-            checks["worker"] = "stale"
-        else:
-            checks["worker"] = "ok"
-    except Exception:
-        logger.exception("health check: redis")
-        checks["redis"] = "error"
-        checks["worker"] = "unknown"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(checks, status=200 if healthy else 503)
 
 
 def csrf_failure(request, reason=""):

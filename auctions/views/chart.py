@@ -7,7 +7,7 @@ as bids arrive, from the points this module puts in `data-points`.
 import json
 from dataclasses import dataclass
 
-from auctions.engine.clock import to_ms
+from auctions.engine import to_ms
 from core.templatetags.money import format_money
 
 WIDTH, HEIGHT = 600, 180  # the drawing area inside the SVG's viewBox

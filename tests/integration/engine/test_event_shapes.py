@@ -1,4 +1,4 @@
-"""Every event a write produces has its declared shape (`auctions.events.shapes`), like Zulip's
+"""Every event a write produces has its declared shape (`auctions.engine.shapes`), like Zulip's
 event schemas: exactly the keys of its TypedDict, each value of the declared type. One test per
 event type, each producing the event through the real services and the embedded engine."""
 
@@ -10,14 +10,14 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from auctions.events import broadcast
-from auctions.events.shapes import (
+from auctions.engine.shapes import (
     PUBLIC_SHAPES,
     OutbidEvent,
     ViewersEvent,
     WonEvent,
     viewers_event,
 )
+from auctions.events import broadcast
 from auctions.models import AuctionEvent, Bid
 from auctions.services.lifecycle import auction_cancel, auction_settle, bid_void
 from tests.factories import make_auction, make_moderator, make_user

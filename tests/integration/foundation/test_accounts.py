@@ -5,7 +5,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.models import User, mask_username
+from accounts.models import User
+from core.handles import mask_username
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

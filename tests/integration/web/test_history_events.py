@@ -6,7 +6,7 @@ import typing
 
 import pytest
 
-from auctions.events.shapes import PUBLIC_SHAPES
+from auctions.engine.shapes import PUBLIC_SHAPES
 from auctions.models import AuctionEvent
 from auctions.services.bidding import BidRequest
 from tests.integration.web.conftest import reveals

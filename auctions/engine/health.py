@@ -1,5 +1,6 @@
-"""The worker's heartbeat in Redis: written after each pass, read by /healthz and /metrics.
+"""What /healthz and /metrics ask Redis: is it there, and the worker's heartbeat.
 
+The heartbeat is written after each worker pass and read by /healthz and /metrics.
 It lives in Redis, not the database, because the worker may run on another machine and the
 time is Redis `TIME`, the clock every process agrees on.
 """
@@ -33,3 +34,8 @@ def heartbeat_read() -> dict[str, Any] | None:
     seconds, micros = client.time()
     record["age"] = max(0.0, seconds + micros / 1e6 - float(record["at"]))
     return record
+
+
+def redis_ping() -> None:
+    """Round-trip to Redis; raises redis' own error when it does not answer."""
+    get_redis().ping()

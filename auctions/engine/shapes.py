@@ -4,7 +4,8 @@ A public event is what the API history, the WebSocket and the `AuctionEvent` tab
 money as "12.50" strings, times as ISO-8601 UTC, bidders masked, never anyone's maximum.
 `public_event` builds one from the engine's decoded record; the private builders make the
 per-user `outbid` / `won` events and the ephemeral `viewers` count. The engine's ledger stores
-public events, so this module sits below the engine and imports it for types only.
+public events, so the shapes live in the engine (which loads nothing above it); the surfaces
+reach them through `auctions.events`.
 """
 
 from datetime import UTC, datetime, timedelta
