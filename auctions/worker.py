@@ -20,6 +20,7 @@ from auctions import engine, notifications
 from auctions.engine import heartbeat_write
 from auctions.models import Auction, Bid, Watch
 from auctions.services.lifecycle import auction_settle, reconcile_auction
+from auctions.signals import worker_pass
 from core.errors import GavelError
 
 log = logging.getLogger(__name__)
@@ -105,15 +106,14 @@ def _refresh_connections() -> None:
 
 
 def _after_sale(report: PassReport) -> None:
-    """Close orders left unpaid past their deadline; expire second-chance offers."""
-    from orders.services.offers import offers_expire
-    from orders.services.orders import orders_close_unpaid
-
-    try:
-        report.orders_closed += orders_close_unpaid()
-        report.offers_expired += offers_expire()
-    except Exception:
-        log.exception("after-sale pass failed")
+    """The other apps' periodic work (`worker_pass` receivers: orders closes unpaid orders and
+    expires second-chance offers), each adding its counts to the report."""
+    for receiver, result in worker_pass.send_robust(sender=None):
+        if isinstance(result, Exception):
+            log.error("worker pass of %s failed", receiver, exc_info=result)
+            continue
+        for field, count in result.items():
+            setattr(report, field, getattr(report, field) + count)
 
 
 def _send_outbox(report: PassReport) -> None:

@@ -18,6 +18,7 @@ from auctions.admin import (  # noqa: F401
     bids,
     categories,
     reports,
+    users,
     watches,
 )
 

@@ -13,21 +13,22 @@ from collections.abc import Sequence
 from auctions.engine import Ended, Event
 from auctions.models import Auction
 from auctions.notifications import outbox_for_event
-from orders.services.orders import order_open
+from auctions.signals import auction_sold
 
 
 def record_consequences(*, auction: Auction, events: Sequence[Event]) -> None:
-    """For each event: the order of a sale (an `ended` with a winner), then its outbox emails."""
+    """For each event: `auction_sold` for a sale (an `ended` with a winner: the orders app opens
+    its order), then the event's outbox emails."""
     for record in events:
         if (
             isinstance(record, Ended)
             and record.winner_id is not None
             and record.final_price is not None
         ):
-            order_open(
-                auction_id=auction.pk,
+            auction_sold.send(
+                sender=Auction,
+                auction=auction,
                 buyer_id=record.winner_id,
-                seller_id=auction.seller_id,
                 price=record.final_price,
             )
         outbox_for_event(auction, record)
