@@ -77,12 +77,6 @@ class NotAllowed(GavelError):
     message = "You are not allowed to do this."
 
 
-class AuctionHasBids(NotAllowed):
-    """A cancel allowed only before the first bid found a bid in the live state."""
-
-    message = "Someone has bid on this auction; only a moderator can cancel it now."
-
-
 class EmailNotConfirmed(NotAllowed):
     """An account made through sign-up has not confirmed its email address yet."""
 
@@ -176,7 +170,8 @@ class InvalidState(GavelError):
 
 
 class HasBids(InvalidState):
-    """A seller's cancel after the first bid: only a moderator can cancel now."""
+    """A cancel allowed only before the first bid (the seller's) found one: only a moderator
+    can cancel now. Decided by the engine's cancel script against the live state."""
 
     code = "HAS_BIDS"
     message = "Someone has bid on this auction; only a moderator can cancel it now."

@@ -10,13 +10,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.errors import NotAllowed
+from core.errors import BadRequest, InvalidAmount, InvalidState, NotAllowed
 from orders import selectors
 from orders.forms import FeedbackForm, ShippingAddressForm
 from orders.models import Order
 from orders.services.feedback import feedback_leave
 from orders.services.offers import offer_accept, offer_decline
 from orders.services.orders import order_mark_received, order_set_shipping_address
+
+# What the after-sale services refuse with; shown to the person as a message.
+REFUSALS = (NotAllowed, InvalidState, BadRequest, InvalidAmount)
 
 
 def _order_or_404(request, pk: int) -> Order:
@@ -77,7 +80,7 @@ def order_invoice(request, pk: int):
 def _run(request, call, done: str) -> None:
     try:
         call()
-    except NotAllowed as error:
+    except REFUSALS as error:
         messages.error(request, error.message)
     else:
         messages.success(request, done)
@@ -161,7 +164,7 @@ def offer_accept_post(request, pk: int):
     offer = _offer_or_404(request, pk)
     try:
         order = offer_accept(offer=offer, actor=request.user)
-    except NotAllowed as error:
+    except REFUSALS as error:
         messages.error(request, error.message)
         return redirect("orders:offer", pk=pk)
     messages.success(request, "Offer accepted: here is your order.")

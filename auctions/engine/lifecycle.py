@@ -22,7 +22,7 @@ from auctions.engine.connection import get_redis
 from auctions.engine.records import BidVoided, Cancelled, Event, Recorded, decode, expect
 from auctions.engine.stream import stream_records
 from auctions.models import Auction, AuctionEvent, Bid
-from core.errors import AuctionEnded, AuctionHasBids, AuctionNotOpen, NotAllowed, Unavailable
+from core.errors import AuctionEnded, AuctionNotOpen, HasBids, NotAllowed, Unavailable
 from core.handles import mask_username
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def cancel(
     one transaction (the caller's audit row).
 
     Refuses AUCTION_ENDED once the end has passed (or it is settled) and AUCTION_NOT_OPEN when
-    it is already cancelled. With `only_without_bids` it raises `AuctionHasBids` when the live
+    it is already cancelled. With `only_without_bids` it raises `HasBids` when the live
     state holds a bid, decided in the same script as the cancel, so a racing bid is either
     refused (cancelled first) or makes the cancel refuse.
     """
@@ -124,7 +124,7 @@ def cancel(
         if code == "AUCTION_ENDED":
             raise AuctionEnded("This auction has already ended.")
         if code == "HAS_BIDS":
-            raise AuctionHasBids()
+            raise HasBids()
         raise AuctionNotOpen("This auction is already cancelled.")
     cancelled = expect(decode(reply[1]), Cancelled)
     try:

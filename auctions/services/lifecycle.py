@@ -12,10 +12,10 @@ from auctions.models import Auction, Bid
 from auctions.services.announce import announce
 from core import inputs
 from core.audit import audit_record
-from core.errors import AuctionHasBids
+from core.errors import HasBids
 
 __all__ = [
-    "AuctionHasBids",
+    "HasBids",
     "auction_cancel",
     "auction_refresh",
     "auction_settle",
@@ -52,7 +52,7 @@ def auction_cancel(
 
     Refuses AUCTION_ENDED once the end has passed (or it is settled) and AUCTION_NOT_OPEN when
     it is already cancelled. With `only_without_bids` (the seller's cancel) it raises
-    `AuctionHasBids` when the live state holds a bid, decided in the same script as the cancel,
+    `HasBids` when the live state holds a bid, decided in the same script as the cancel,
     so a racing bid is either refused (cancelled first) or makes the cancel refuse. Other
     permission checks are the caller's.
     """

@@ -4,8 +4,9 @@ once (positive, neutral or negative, with a short comment)."""
 from django.db import IntegrityError, transaction
 
 from core.audit import audit_record
+from core.errors import BadRequest, InvalidState, NotAllowed
 from orders import notices
-from orders.errors import FeedbackRefused, NotYourOrder
+from orders.errors import NOT_YOUR_ORDER
 from orders.models import Feedback, Order
 
 COMMENT_MAX = 200
@@ -20,20 +21,20 @@ def feedback_leave(*, order: Order, author, rating: str, comment: str = "") -> F
     and a second time for the same author.
     """
     if rating not in RATINGS:
-        raise FeedbackRefused("Choose positive, neutral or negative.")
+        raise BadRequest("Choose positive, neutral or negative.")
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
-        raise FeedbackRefused(f"The comment is longer than {COMMENT_MAX} characters.")
+        raise BadRequest(f"The comment is longer than {COMMENT_MAX} characters.")
     if author.pk == order.buyer_id:
         role, recipient_id = Feedback.Role.BUYER, order.seller_id
     elif author.pk == order.seller_id:
         role, recipient_id = Feedback.Role.SELLER, order.buyer_id
     else:
-        raise NotYourOrder()
+        raise NotAllowed(NOT_YOUR_ORDER)
     with transaction.atomic():
         status = Order.objects.filter(pk=order.pk).values_list("status", flat=True).first()
         if status not in FINISHED:
-            raise FeedbackRefused("Feedback opens once the order is received or closed.")
+            raise InvalidState("Feedback opens once the order is received or closed.")
         try:
             with transaction.atomic():
                 row = Feedback.objects.create(
@@ -45,7 +46,7 @@ def feedback_leave(*, order: Order, author, rating: str, comment: str = "") -> F
                     comment=comment,
                 )
         except IntegrityError as error:
-            raise FeedbackRefused("You already left feedback on this order.") from error
+            raise InvalidState("You already left feedback on this order.") from error
         audit_record(actor=author, action="feedback.leave", target=row, data={"rating": rating})
         notices.announce(
             order=order,

@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from auctions.models import Bid
 from core.audit import audit_record
+from core.errors import InvalidState, NotAllowed
 from core.templatetags.money import format_money
 from orders import notices
-from orders.errors import NotYourOrder, OfferRefused
+from orders.errors import NOT_YOUR_ORDER, OFFER_CLOSED
 from orders.models import Order, SecondChanceOffer
 from orders.services.orders import order_open
 
@@ -48,17 +49,17 @@ def next_bidder(*, auction_id: int) -> tuple[int, int] | None:
 def _offer_target(row: Order, actor) -> tuple[int, int]:
     """(bidder id, price) of the offer `actor` may make on `row`, or the refusal."""
     if actor.pk != row.seller_id:
-        raise NotYourOrder()
+        raise NotAllowed(NOT_YOUR_ORDER)
     if row.status != Order.Status.CLOSED:
-        raise OfferRefused("A second-chance offer follows an order that closed unpaid.")
+        raise InvalidState("A second-chance offer follows an order that closed unpaid.")
     auction_id = row.auction_id
     if Order.objects.filter(auction_id=auction_id).exclude(status=Order.Status.CLOSED).exists():
-        raise OfferRefused("This lot already has an order.")
+        raise InvalidState("This lot already has an order.")
     if SecondChanceOffer.objects.filter(auction_id=auction_id, status=OS.OPEN).exists():
-        raise OfferRefused("This lot already has an open offer.")
+        raise InvalidState("This lot already has an open offer.")
     chosen = next_bidder(auction_id=auction_id)
     if chosen is None:
-        raise OfferRefused("No other bidder is left to offer this lot to.")
+        raise InvalidState("No other bidder is left to offer this lot to.")
     return chosen
 
 
@@ -94,7 +95,7 @@ def offer_make(*, order: Order, actor) -> SecondChanceOffer:
                 )
         except IntegrityError as error:
             # A racing offer on the same lot took the one open slot.
-            raise OfferRefused("This lot already has an open offer.") from error
+            raise InvalidState("This lot already has an open offer.") from error
         audit_record(
             actor=actor,
             action="offer.make",
@@ -114,14 +115,14 @@ def offer_make(*, order: Order, actor) -> SecondChanceOffer:
 
 
 def _decide(offer: SecondChanceOffer, actor, to: str, now: datetime) -> SecondChanceOffer:
-    """Move an open, unexpired offer to `to` for its bidder, or raise OfferRefused."""
+    """Move an open, unexpired offer to `to` for its bidder, or raise InvalidState (NotAllowed when it is not the actor's)."""
     if actor.pk != offer.bidder_id:
-        raise OfferRefused("This offer is not yours.")
+        raise NotAllowed("This offer is not yours.")
     changed = SecondChanceOffer.objects.filter(
         pk=offer.pk, status=OS.OPEN, expires_at__gt=now
     ).update(status=to, decided_at=now)
     if not changed:
-        raise OfferRefused()
+        raise InvalidState(OFFER_CLOSED)
     return SecondChanceOffer.objects.select_related("auction", "bidder", "source_order").get(
         pk=offer.pk
     )
@@ -143,7 +144,7 @@ def offer_accept(*, offer: SecondChanceOffer, actor) -> Order:
                     origin=Order.Origin.SECOND_CHANCE,
                 )
         except IntegrityError as error:
-            raise OfferRefused("This lot already has an order.") from error
+            raise InvalidState("This lot already has an order.") from error
         SecondChanceOffer.objects.filter(pk=row.pk).update(order=order)
         audit_record(actor=actor, action="offer.accept", target=row, data={"order": order.pk})
         notices.announce(

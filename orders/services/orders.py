@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.errors import BadRequest, InvalidAmount, InvalidState, NotAllowed
 from core.roles import is_moderator
 from core.templatetags.money import format_money
 from orders import notices
-from orders.errors import NotYourOrder, WrongStep
+from orders.errors import NOT_YOUR_ORDER
 from orders.models import Order
 from sales.models import Sale
 from sales.selectors import lot_charges
@@ -92,12 +93,12 @@ def _locked(order: Order) -> Order:
 
 def _seller_side(row: Order, actor) -> None:
     if actor.pk != row.seller_id and not is_moderator(actor):
-        raise NotYourOrder()
+        raise NotAllowed(NOT_YOUR_ORDER)
 
 
 def _buyer_side(row: Order, actor) -> None:
     if actor.pk != row.buyer_id:
-        raise NotYourOrder()
+        raise NotAllowed(NOT_YOUR_ORDER)
 
 
 def _refresh(order: Order, row: Order) -> Order:
@@ -112,7 +113,7 @@ def order_mark_paid(*, order: Order, actor) -> Order:
         row = _locked(order)
         _seller_side(row, actor)
         if row.status != S.AWAITING_PAYMENT:
-            raise WrongStep("Only an order awaiting payment can be marked paid.")
+            raise InvalidState("Only an order awaiting payment can be marked paid.")
         row.status, row.paid_at = S.PAID, timezone.now()
         row.save(update_fields=["status", "paid_at"])
         audit_record(actor=actor, action="order.paid", target=row)
@@ -129,12 +130,12 @@ def order_mark_shipped(*, order: Order, actor, tracking_note: str = "") -> Order
     """The seller records the dispatch of a paid order, with an optional tracking note."""
     note = (tracking_note or "").strip()
     if len(note) > TRACKING_MAX:
-        raise WrongStep(f"The tracking note is longer than {TRACKING_MAX} characters.")
+        raise BadRequest(f"The tracking note is longer than {TRACKING_MAX} characters.")
     with transaction.atomic():
         row = _locked(order)
         _seller_side(row, actor)
         if row.status != S.PAID:
-            raise WrongStep("Only a paid order can be marked shipped.")
+            raise InvalidState("Only a paid order can be marked shipped.")
         row.status, row.shipped_at, row.tracking_note = S.SHIPPED, timezone.now(), note
         row.save(update_fields=["status", "shipped_at", "tracking_note"])
         audit_record(actor=actor, action="order.shipped", target=row, data={"tracking": note})
@@ -153,7 +154,7 @@ def order_mark_received(*, order: Order, actor) -> Order:
         row = _locked(order)
         _buyer_side(row, actor)
         if row.status not in (S.PAID, S.SHIPPED):
-            raise WrongStep("Only a paid or shipped order can be marked received.")
+            raise InvalidState("Only a paid or shipped order can be marked received.")
         row.status, row.received_at = S.RECEIVED, timezone.now()
         row.save(update_fields=["status", "received_at"])
         audit_record(actor=actor, action="order.received", target=row)
@@ -170,14 +171,14 @@ def order_set_shipping_address(*, order: Order, actor, name: str, address: str) 
     """The buyer gives where to ship, until the order is shipped."""
     name, address = (name or "").strip(), (address or "").strip()
     if not name or not address:
-        raise WrongStep("Give a name and an address.")
+        raise BadRequest("Give a name and an address.")
     if len(name) > NAME_MAX or len(address) > ADDRESS_MAX:
-        raise WrongStep("The name or the address is too long.")
+        raise BadRequest("The name or the address is too long.")
     with transaction.atomic():
         row = _locked(order)
         _buyer_side(row, actor)
         if row.status not in (S.AWAITING_PAYMENT, S.PAID):
-            raise WrongStep("The address can no longer change: the order has shipped or closed.")
+            raise InvalidState("The address can no longer change: the order has shipped or closed.")
         row.shipping_name, row.shipping_address = name, address
         row.save(update_fields=["shipping_name", "shipping_address"])
         audit_record(actor=actor, action="order.address", target=row)
@@ -193,14 +194,14 @@ def order_set_shipping_address(*, order: Order, actor, name: str, address: str) 
 def order_set_shipping_cost(*, order: Order, actor, shipping_cost: int) -> Order:
     """The seller sets the postage while the order awaits payment."""
     if isinstance(shipping_cost, bool) or not isinstance(shipping_cost, int):
-        raise WrongStep("Postage is an amount.")
+        raise InvalidAmount("Postage is an amount.")
     if shipping_cost < 0 or shipping_cost > settings.GAVEL_MAX_AMOUNT:
-        raise WrongStep("Postage cannot be negative or above the site maximum.")
+        raise InvalidAmount("Postage cannot be negative or above the site maximum.")
     with transaction.atomic():
         row = _locked(order)
         _seller_side(row, actor)
         if row.status != S.AWAITING_PAYMENT:
-            raise WrongStep("Postage can change only while the order awaits payment.")
+            raise InvalidState("Postage can change only while the order awaits payment.")
         if row.shipping_cost == shipping_cost:
             return _refresh(order, row)
         before, row.shipping_cost = row.shipping_cost, shipping_cost

@@ -12,7 +12,6 @@ from auctions.services.moderation.checks import FINAL_STATUSES, Actor, require_m
 from auctions.services.moderation.reports import report_resolve
 from core import inputs
 from core.errors import (
-    AuctionHasBids,
     GavelError,
     HasBids,
     InvalidState,
@@ -40,8 +39,8 @@ def _engine_cancel(
         )
     except Unavailable as error:
         raise Unavailable(ENGINE_UNAVAILABLE) from error
-    except AuctionHasBids as error:
-        raise HasBids() from error
+    except HasBids:
+        raise
     except GavelError as error:
         raise InvalidState(error.message) from error
     auction.refresh_from_db()

@@ -106,9 +106,10 @@ def test_the_seller_cannot_cancel_a_bid_the_ledger_does_not_hold_yet(
 def test_the_engine_cancel_refuses_has_bids_only_when_asked(engine_redis, seller_a, bidder):
     quiet, busy = make_auction(seller=seller_a), make_auction(seller=seller_a)
     place(busy, bidder, 1000, "b1")
-    with pytest.raises(lifecycle.AuctionHasBids) as refused:
+    with pytest.raises(lifecycle.HasBids) as refused:
         lifecycle.auction_cancel(auction=busy, actor=seller_a, reason="x", only_without_bids=True)
-    assert refused.value.code == "NOT_ALLOWED"
+    assert refused.value.code == "HAS_BIDS"
+    assert refused.value.http_status == 409
     assert auction_state_get(auction=busy).status == "active"
     lifecycle.auction_cancel(auction=quiet, actor=seller_a, reason="x", only_without_bids=True)
     assert auction_state_get(auction=quiet).status == "cancelled"

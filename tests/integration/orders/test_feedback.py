@@ -2,7 +2,7 @@
 
 import pytest
 
-from orders.errors import FeedbackRefused, NotYourOrder
+from core.errors import BadRequest, InvalidState, NotAllowed
 from orders.models import Feedback, Order
 from orders.selectors import seller_recent_feedback, seller_score
 from orders.services.feedback import feedback_leave
@@ -21,10 +21,10 @@ def _received(**kwargs) -> Order:
 
 def test_feedback_waits_for_the_end_of_the_order():
     order = sold()
-    with pytest.raises(FeedbackRefused):
+    with pytest.raises(InvalidState):
         feedback_leave(order=order, author=order.buyer, rating="positive")
     order_mark_paid(order=order, actor=order.seller)
-    with pytest.raises(FeedbackRefused):
+    with pytest.raises(InvalidState):
         feedback_leave(order=order, author=order.buyer, rating="positive")
     order_mark_received(order=order, actor=order.buyer)
     row = feedback_leave(order=order, author=order.buyer, rating="positive", comment=" Great ")
@@ -40,13 +40,13 @@ def test_each_side_rates_once_and_nobody_else_rates():
     order = _received()
     feedback_leave(order=order, author=order.buyer, rating="neutral")
     feedback_leave(order=order, author=order.seller, rating="positive")
-    with pytest.raises(FeedbackRefused):
+    with pytest.raises(InvalidState):
         feedback_leave(order=order, author=order.buyer, rating="negative")
-    with pytest.raises(NotYourOrder):
+    with pytest.raises(NotAllowed):
         feedback_leave(order=order, author=make_user(), rating="negative")
-    with pytest.raises(FeedbackRefused):
+    with pytest.raises(BadRequest):
         feedback_leave(order=order, author=order.seller, rating="great")
-    with pytest.raises(FeedbackRefused):
+    with pytest.raises(BadRequest):
         feedback_leave(order=order, author=order.seller, rating="neutral", comment="x" * 201)
     assert Feedback.objects.filter(order=order).count() == 2
 

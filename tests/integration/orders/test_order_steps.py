@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core.errors import BadRequest, InvalidAmount, InvalidState, NotAllowed
 from core.models import AuditLog
-from orders.errors import NotYourOrder, WrongStep
 from orders.models import Order
 from orders.services.orders import (
     order_mark_paid,
@@ -84,9 +84,9 @@ def test_opening_twice_returns_the_same_order():
 
 def test_only_the_seller_or_a_moderator_marks_paid():
     order = sold()
-    with pytest.raises(NotYourOrder):
+    with pytest.raises(NotAllowed):
         order_mark_paid(order=order, actor=order.buyer)
-    with pytest.raises(NotYourOrder):
+    with pytest.raises(NotAllowed):
         order_mark_paid(order=order, actor=make_user())
     order_mark_paid(order=order, actor=make_moderator())
     assert Order.objects.get(pk=order.pk).status == S.PAID
@@ -94,14 +94,14 @@ def test_only_the_seller_or_a_moderator_marks_paid():
 
 def test_steps_out_of_order_are_refused_and_change_nothing():
     order = sold()
-    with pytest.raises(WrongStep):
+    with pytest.raises(InvalidState):
         order_mark_shipped(order=order, actor=order.seller)
-    with pytest.raises(WrongStep):
+    with pytest.raises(InvalidState):
         order_mark_received(order=order, actor=order.buyer)
     order_mark_paid(order=order, actor=order.seller)
-    with pytest.raises(WrongStep):
+    with pytest.raises(InvalidState):
         order_mark_paid(order=order, actor=order.seller)
-    with pytest.raises(NotYourOrder):
+    with pytest.raises(NotAllowed):
         order_mark_received(order=order, actor=order.seller)
     fresh = Order.objects.get(pk=order.pk)
     assert fresh.status == S.PAID and fresh.received_at is None
@@ -111,20 +111,20 @@ def test_steps_out_of_order_are_refused_and_change_nothing():
 def test_a_long_tracking_note_is_refused():
     order = sold()
     order_mark_paid(order=order, actor=order.seller)
-    with pytest.raises(WrongStep):
+    with pytest.raises(BadRequest):
         order_mark_shipped(order=order, actor=order.seller, tracking_note="x" * 201)
     assert Order.objects.get(pk=order.pk).status == S.PAID
 
 
 def test_the_address_is_the_buyers_and_freezes_once_shipped():
     order = sold()
-    with pytest.raises(NotYourOrder):
+    with pytest.raises(NotAllowed):
         order_set_shipping_address(order=order, actor=order.seller, name="X", address="Y")
-    with pytest.raises(WrongStep):
+    with pytest.raises(BadRequest):
         order_set_shipping_address(order=order, actor=order.buyer, name=" ", address="Y")
     order_mark_paid(order=order, actor=order.seller)
     order_mark_shipped(order=order, actor=order.seller)
-    with pytest.raises(WrongStep):
+    with pytest.raises(InvalidState):
         order_set_shipping_address(order=order, actor=order.buyer, name="A", address="B")
 
 
@@ -132,12 +132,12 @@ def test_postage_adds_to_the_total_only_while_awaiting_payment():
     order = sold(price=5000)
     order_set_shipping_cost(order=order, actor=order.seller, shipping_cost=750)
     assert Order.objects.get(pk=order.pk).total == 5750
-    with pytest.raises(WrongStep):
+    with pytest.raises(InvalidAmount):
         order_set_shipping_cost(order=order, actor=order.seller, shipping_cost=-1)
-    with pytest.raises(NotYourOrder):
+    with pytest.raises(NotAllowed):
         order_set_shipping_cost(order=order, actor=order.buyer, shipping_cost=0)
     order_mark_paid(order=order, actor=order.seller)
-    with pytest.raises(WrongStep):
+    with pytest.raises(InvalidState):
         order_set_shipping_cost(order=order, actor=order.seller, shipping_cost=0)
     assert Order.objects.get(pk=order.pk).shipping_cost == 750
 
@@ -159,7 +159,7 @@ def test_unpaid_orders_close_after_the_deadline_and_paid_ones_do_not(
     seller_mail = next(m for m in mail.outbox if m.to == [late.seller.email])
     assert "second-chance offer" in seller_mail.body
     assert _actions(late)[-1] == "order.closed_unpaid"
-    with pytest.raises(WrongStep):
+    with pytest.raises(InvalidState):
         order_mark_paid(order=late, actor=late.seller)
 
 

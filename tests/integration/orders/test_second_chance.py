@@ -8,7 +8,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from orders.errors import NotYourOrder, OfferRefused
+from core.errors import InvalidState, NotAllowed
 from orders.models import Order, SecondChanceOffer
 from orders.services.offers import (
     next_bidder,
@@ -63,16 +63,16 @@ def test_a_tie_goes_to_whoever_bid_first():
 def test_offers_need_a_closed_order_the_seller_and_a_bidder_left():
     order = sold()
     add_bid(order.auction, make_user(), amount=4000)
-    with pytest.raises(OfferRefused):
+    with pytest.raises(InvalidState):
         offer_make(order=order, actor=order.seller)  # still awaiting payment
     _close(order)
-    with pytest.raises(NotYourOrder):
+    with pytest.raises(NotAllowed):
         offer_make(order=order, actor=order.buyer)
     offer = offer_make(order=order, actor=order.seller)
-    with pytest.raises(OfferRefused):
+    with pytest.raises(InvalidState):
         offer_make(order=order, actor=order.seller)  # one open offer at a time
     offer_decline(offer=offer, actor=offer.bidder)
-    with pytest.raises(OfferRefused):
+    with pytest.raises(InvalidState):
         offer_make(order=order, actor=order.seller)  # nobody else bid
     assert SecondChanceOffer.objects.count() == 1
 
@@ -81,10 +81,10 @@ def test_offers_need_a_closed_order_the_seller_and_a_bidder_left():
 def test_accepting_opens_a_second_chance_order_and_declining_lets_the_seller_go_on():
     order, people = _lot_with_bidders(a=7000, b=5000)
     first = offer_make(order=order, actor=order.seller)
-    with pytest.raises(OfferRefused):
+    with pytest.raises(NotAllowed):
         offer_accept(offer=first, actor=people["b"])  # not theirs
     offer_decline(offer=first, actor=people["a"])
-    with pytest.raises(OfferRefused):
+    with pytest.raises(InvalidState):
         offer_accept(offer=first, actor=people["a"])  # declined is final
     second = offer_make(order=order, actor=order.seller)
     assert second.bidder_id == people["b"].pk
@@ -106,7 +106,7 @@ def test_an_expired_offer_cannot_be_accepted_and_the_worker_marks_it():
     SecondChanceOffer.objects.filter(pk=offer.pk).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
-    with pytest.raises(OfferRefused):
+    with pytest.raises(InvalidState):
         offer_accept(offer=offer, actor=people["a"])
     assert offers_expire() == 1
     assert SecondChanceOffer.objects.get(pk=offer.pk).status == OS.EXPIRED
@@ -122,7 +122,7 @@ def _race(calls):
         try:
             barrier.wait()
             outcomes.append(call())
-        except OfferRefused as error:
+        except InvalidState as error:
             outcomes.append(error)
         finally:
             connection.close()
@@ -148,7 +148,7 @@ def test_two_racing_accepts_open_exactly_one_order(postgres_db):
     )
     orders = [o for o in outcomes if isinstance(o, Order)]
     assert len(orders) == 1
-    assert sum(isinstance(o, OfferRefused) for o in outcomes) == 3
+    assert sum(isinstance(o, InvalidState) for o in outcomes) == 3
     assert Order.objects.filter(auction=order.auction).exclude(status="closed").count() == 1
 
 
@@ -163,7 +163,7 @@ def test_an_accept_racing_a_decline_applies_exactly_one(postgres_db):
             lambda: offer_decline(offer=SecondChanceOffer.objects.get(pk=offer.pk), actor=bidder),
         ]
     )
-    assert sum(isinstance(o, OfferRefused) for o in outcomes) == 1
+    assert sum(isinstance(o, InvalidState) for o in outcomes) == 1
     final = SecondChanceOffer.objects.get(pk=offer.pk)
     has_order = Order.objects.filter(buyer=bidder).exists()
     assert (final.status == OS.ACCEPTED) == has_order
