@@ -167,7 +167,7 @@ class Auction(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("auctions:detail", args=[self.pk])
 
     def clean(self):

@@ -86,7 +86,7 @@ class Order(models.Model):
     def __str__(self):
         return f"Order {self.pk} · {self.auction}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("orders:detail", args=[self.pk])
 
     @property
@@ -149,7 +149,7 @@ class SecondChanceOffer(models.Model):
     def __str__(self):
         return f"Second-chance offer {self.pk} · {self.auction}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("orders:offer", args=[self.pk])
 
 

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
@@ -38,7 +39,9 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(2**attempts, 3600))
 
 
-def outbox_enqueue(*, key: str, user_id: int | None, template: str, context: dict) -> None:
+def outbox_enqueue(
+    *, key: str, user_id: int | None, template: str, context: dict[str, Any]
+) -> None:
     """Store one email in the caller's transaction; send it right after commit if possible."""
     OutboxEmail.objects.bulk_create(
         [OutboxEmail(key=key[:200], user_id=user_id, template=template, context=context)],

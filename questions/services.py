@@ -33,7 +33,7 @@ QUESTION_NOTICE = "question"
 UNANSWERED_URL = "/admin/questions/question/?answered_at__isempty=1"
 
 
-def _tell(user, text: str, auction, link: str) -> None:
+def _tell(user: User, text: str, auction: Auction, link: str) -> None:
     """A notice and an outbox email, both in the caller's transaction."""
     notice_create(user=user, kind=QUESTION_NOTICE, text=text, auction=auction, link=link)
     if user.email:
@@ -93,7 +93,7 @@ def _check_rate(asker: User) -> None:
         raise RateLimited("You asked many questions just now. Please wait a few minutes.")
 
 
-def question_ask(*, auction: Auction, asker, text: str) -> Question:
+def question_ask(*, auction: Auction, asker: User, text: str) -> Question:
     """A logged-in bidder (not the seller, not suspended, email confirmed, within the rate
     limit) asks about a public lot."""
     text = (text or "").strip()
@@ -123,7 +123,7 @@ def question_ask(*, auction: Auction, asker, text: str) -> Question:
     return question
 
 
-def question_answer(*, question: Question, actor, answer: str) -> Question:
+def question_answer(*, question: Question, actor: User, answer: str) -> Question:
     """The lot's seller answers (or corrects their answer); the answer is then public."""
     answer = (answer or "").strip()
     if not answer or len(answer) > ANSWER_MAX or NUL in answer:
@@ -144,7 +144,7 @@ def question_answer(*, question: Question, actor, answer: str) -> Question:
     return question
 
 
-def question_hide(*, question: Question, actor, reason: str) -> Question:
+def question_hide(*, question: Question, actor: User, reason: str) -> Question:
     """A moderator hides a question (and its answer) from the lot page."""
     if not is_moderator(actor) or actor.is_suspended:
         raise NotAllowed("Only moderators hide questions.")

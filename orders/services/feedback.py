@@ -3,6 +3,7 @@ once (positive, neutral or negative, with a short comment)."""
 
 from django.db import IntegrityError, transaction
 
+from accounts.models import User
 from core.audit import audit_record
 from core.errors import BadRequest, InvalidState, NotAllowed
 from orders import notices
@@ -14,7 +15,7 @@ RATINGS = {"positive": 1, "neutral": 0, "negative": -1}
 FINISHED = (Order.Status.RECEIVED, Order.Status.CLOSED)
 
 
-def feedback_leave(*, order: Order, author, rating: str, comment: str = "") -> Feedback:
+def feedback_leave(*, order: Order, author: User, rating: str, comment: str = "") -> Feedback:
     """Record `author`'s rating (`"positive"`, `"neutral"`, `"negative"`) of the other side.
 
     Refused for anyone but the buyer and the seller, before the order is received or closed,

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from core.audit import audit_record
 from core.errors import BadRequest, InvalidAmount, InvalidState, NotAllowed
 from core.roles import is_moderator
@@ -91,12 +92,12 @@ def _locked(order: Order) -> Order:
     )
 
 
-def _seller_side(row: Order, actor) -> None:
+def _seller_side(row: Order, actor: User) -> None:
     if actor.pk != row.seller_id and not is_moderator(actor):
         raise NotAllowed(NOT_YOUR_ORDER)
 
 
-def _buyer_side(row: Order, actor) -> None:
+def _buyer_side(row: Order, actor: User) -> None:
     if actor.pk != row.buyer_id:
         raise NotAllowed(NOT_YOUR_ORDER)
 
@@ -107,7 +108,7 @@ def _refresh(order: Order, row: Order) -> Order:
     return order
 
 
-def order_mark_paid(*, order: Order, actor) -> Order:
+def order_mark_paid(*, order: Order, actor: User) -> Order:
     """The seller records that the buyer paid (payment happens outside Gavel)."""
     with transaction.atomic():
         row = _locked(order)
@@ -126,7 +127,7 @@ def order_mark_paid(*, order: Order, actor) -> Order:
     return _refresh(order, row)
 
 
-def order_mark_shipped(*, order: Order, actor, tracking_note: str = "") -> Order:
+def order_mark_shipped(*, order: Order, actor: User, tracking_note: str = "") -> Order:
     """The seller records the dispatch of a paid order, with an optional tracking note."""
     note = (tracking_note or "").strip()
     if len(note) > TRACKING_MAX:
@@ -148,7 +149,7 @@ def order_mark_shipped(*, order: Order, actor, tracking_note: str = "") -> Order
     return _refresh(order, row)
 
 
-def order_mark_received(*, order: Order, actor) -> Order:
+def order_mark_received(*, order: Order, actor: User) -> Order:
     """The buyer confirms the item arrived (or was collected, once paid)."""
     with transaction.atomic():
         row = _locked(order)
@@ -167,7 +168,7 @@ def order_mark_received(*, order: Order, actor) -> Order:
     return _refresh(order, row)
 
 
-def order_set_shipping_address(*, order: Order, actor, name: str, address: str) -> Order:
+def order_set_shipping_address(*, order: Order, actor: User, name: str, address: str) -> Order:
     """The buyer gives where to ship, until the order is shipped."""
     name, address = (name or "").strip(), (address or "").strip()
     if not name or not address:
@@ -191,7 +192,7 @@ def order_set_shipping_address(*, order: Order, actor, name: str, address: str) 
     return _refresh(order, row)
 
 
-def order_set_shipping_cost(*, order: Order, actor, shipping_cost: int) -> Order:
+def order_set_shipping_cost(*, order: Order, actor: User, shipping_cost: int) -> Order:
     """The seller sets the postage while the order awaits payment."""
     if isinstance(shipping_cost, bool) or not isinstance(shipping_cost, int):
         raise InvalidAmount("Postage is an amount.")
@@ -236,10 +237,10 @@ def order_report_unpaid(*, order: Order, actor, now: datetime | None = None) -> 
         row = _locked(order)
         _seller_side(row, actor)
         if row.status != S.AWAITING_PAYMENT:
-            raise WrongStep("Only an order awaiting payment can be reported unpaid.")
+            raise InvalidState("Only an order awaiting payment can be reported unpaid.")
         opens = unpaid_report_from(row)
         if now < opens:
-            raise WrongStep(
+            raise InvalidState(
                 "The buyer has until "
                 f"{opens:%b %-d, %Y %H:%M} UTC before you can report that they did not pay."
             )

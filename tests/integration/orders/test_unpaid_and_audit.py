@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auctions.models import Auction
+from core.errors import InvalidState, NotAllowed
 from core.models import AuditLog
-from orders.errors import NotYourOrder, WrongStep
 from orders.models import Order
 from orders.services.orders import order_report_unpaid
 from tests.admin_forms import add_form
@@ -25,9 +25,9 @@ def aged(order: Order, days: float) -> Order:
 
 def test_the_seller_reports_an_unpaid_order_after_two_days_and_may_then_offer_it():
     order = sold()
-    with pytest.raises(WrongStep, match="before you can report"):
+    with pytest.raises(InvalidState, match="before you can report"):
         order_report_unpaid(order=order, actor=order.seller)
-    with pytest.raises(NotYourOrder):
+    with pytest.raises(NotAllowed):
         order_report_unpaid(order=aged(order, 3), actor=order.buyer)
     order = aged(order, 3)
     client = client_for(order.seller)
