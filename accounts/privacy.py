@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from auctions.models import Auction, Bid, Report, Watch
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from core.errors import NotAllowed
 from core.money import format_amount
 from orders.models import Feedback, Order, SecondChanceOffer
@@ -207,5 +207,5 @@ def account_delete(*, user: User) -> User:
         SecondChanceOffer.objects.filter(bidder=row, status="open").update(
             status=SecondChanceOffer.Status.DECLINED, decided_at=timezone.now()
         )
-        audit_record(actor=row, action="account.delete", target=row)
+        audit_record(actor=row, action=AuditAction.ACCOUNT_DELETE, target=row)
     return row

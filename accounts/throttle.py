@@ -19,7 +19,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.dispatch import receiver
 
-from core.models import AuditLog
+from core.models import AuditAction, AuditLog
 
 
 def locked_parameters(request, username: str | None, ip_address: str) -> list[tuple[dict, str]]:
@@ -53,7 +53,7 @@ def audit_lockout(sender, request, username=None, ip_address=None, **kwargs):
     user = get_user_model().objects.filter(username=username).first() if username else None
     AuditLog.objects.create(
         actor=None,
-        action="login.lockout",
+        action=AuditAction.LOGIN_LOCKOUT,
         target_type="accounts.user",
         target_id=str(user.pk) if user else "",
         target_repr=(username or "")[:200],

@@ -26,7 +26,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.second_factor import owes_second_factor
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from core.errors import NotAllowed
 
 # Paths a staff member who owes the code may open: the code page itself, and the ways out.
@@ -136,7 +136,7 @@ def _turn_off(request, user):
         with transaction.atomic():
             TOTPDevice.objects.filter(user=user).delete()
             StaticDevice.objects.filter(user=user).delete()
-            audit_record(actor=user, action="two_factor.disable", target=user)
+            audit_record(actor=user, action=AuditAction.TWO_FACTOR_DISABLE, target=user)
         messages.success(request, "Two-factor sign-in is off.")
         return redirect("two_factor_setup")
     backup = StaticDevice.objects.filter(user=user).first()
@@ -166,7 +166,7 @@ def two_factor_setup(request):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 codes = _backup_codes(user)
-                audit_record(actor=user, action="two_factor.enable", target=user)
+                audit_record(actor=user, action=AuditAction.TWO_FACTOR_ENABLE, target=user)
             otp_login(request, device)
             messages.success(request, "Two-factor sign-in is on: signing in now asks for a code.")
             context = {"on": True, "backup_codes": codes, "next": _next(request)}

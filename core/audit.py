@@ -5,13 +5,15 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
-from core.models import AuditLog
+from core.models import AuditAction, AuditLog
+
+__all__ = ["AuditAction", "audit_record"]
 
 
 def audit_record(
     *,
     actor: AbstractBaseUser | None,
-    action: str,
+    action: AuditAction,
     target: models.Model,
     reason: str = "",
     data: dict[str, Any] | None = None,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from auctions.models import Auction
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from core.errors import EmailNotConfirmed, NotAllowed, RateLimited
 from core.inputs import NUL
 from core.roles import is_moderator
@@ -118,7 +118,7 @@ def question_ask(*, auction: Auction, asker: User, text: str) -> Question:
         }
         _check_rate(locked[asker.pk])
         question = Question.objects.create(auction=auction, asker=asker, text=text)
-        audit_record(actor=asker, action="question.ask", target=question)
+        audit_record(actor=asker, action=AuditAction.QUESTION_ASK, target=question)
         _tell_seller(locked[auction.seller_id], auction)
     return question
 
@@ -134,7 +134,7 @@ def question_answer(*, question: Question, actor: User, answer: str) -> Question
     with transaction.atomic():
         question.answer, question.answered_at = answer, timezone.now()
         question.save(update_fields=["answer", "answered_at"])
-        audit_record(actor=actor, action="question.answer", target=question)
+        audit_record(actor=actor, action=AuditAction.QUESTION_ANSWER, target=question)
         _tell(
             question.asker,
             f"The seller answered your question on “{auction.title}”.",
@@ -151,5 +151,5 @@ def question_hide(*, question: Question, actor: User, reason: str) -> Question:
     with transaction.atomic():
         question.hidden = True
         question.save(update_fields=["hidden"])
-        audit_record(actor=actor, action="question.hide", target=question, reason=reason)
+        audit_record(actor=actor, action=AuditAction.QUESTION_HIDE, target=question, reason=reason)
     return question

@@ -17,7 +17,7 @@ from auctions.models import Auction, AuctionPhoto
 from auctions.services import moderation
 from core.admin.access import may_list, sees_all
 from core.admin.lookups import DeclaredLookupsOnly
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 
 RESULT_FIELDS = ("status", "winner", "final_price", "reserve_met", "settled_at")
 MODERATION_FIELDS = ("moderation_reason", "cancel_reason")
@@ -124,7 +124,7 @@ class AuctionAdmin(DeclaredLookupsOnly, AuctionModerationMixin, LiveColumnsMixin
             obj.status = Auction.Status.DRAFT
         super().save_model(request, obj, form, change)
         if not change:
-            audit_record(actor=request.user, action="listing.create", target=obj)
+            audit_record(actor=request.user, action=AuditAction.LISTING_CREATE, target=obj)
         if change:
             kept = moderation.engine_refresh(obj)
             if kept:
@@ -138,7 +138,7 @@ class AuctionAdmin(DeclaredLookupsOnly, AuctionModerationMixin, LiveColumnsMixin
                 # Staff editing someone's listing is a moderation action: it goes on the record.
                 audit_record(
                     actor=request.user,
-                    action="listing.edit",
+                    action=AuditAction.LISTING_EDIT,
                     target=obj,
                     data={"fields": changed},
                 )

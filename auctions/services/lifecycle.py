@@ -11,7 +11,7 @@ from auctions import engine
 from auctions.models import Auction, Bid
 from auctions.services.announce import announce
 from core import inputs
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from core.errors import HasBids
 
 __all__ = [
@@ -60,7 +60,11 @@ def auction_cancel(
 
     def audit(seq: int) -> None:
         audit_record(
-            actor=actor, action="auction.cancel", target=auction, reason=reason, data={"seq": seq}
+            actor=actor,
+            action=AuditAction.AUCTION_CANCEL,
+            target=auction,
+            reason=reason,
+            data={"seq": seq},
         )
 
     recorded = engine.auction_cancel(
@@ -82,7 +86,7 @@ def bid_void(*, bid: Bid, actor: Any, reason: str) -> None:
     def audit(row: Bid, event_seq: int) -> None:
         audit_record(
             actor=actor,
-            action="bid.void",
+            action=AuditAction.BID_VOID,
             target=row,
             reason=reason,
             data={"auction": row.auction_id, "seq": row.seq, "event_seq": event_seq},

@@ -15,7 +15,8 @@ class AuditLogAdmin(DeclaredLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ("created_at", "actor", "action", "target", "reason")
     list_filter = (
-        "action",
+        # The actions that occur, as before the vocabulary had choices (not all of them).
+        ("action", admin.AllValuesFieldListFilter),
         "target_type",
         "created_at",
         ("actor", admin.RelatedOnlyFieldListFilter),

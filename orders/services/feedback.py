@@ -4,7 +4,7 @@ once (positive, neutral or negative, with a short comment)."""
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from core.errors import BadRequest, InvalidState, NotAllowed
 from orders import notices
 from orders.errors import NOT_YOUR_ORDER
@@ -48,7 +48,9 @@ def feedback_leave(*, order: Order, author: User, rating: str, comment: str = ""
                 )
         except IntegrityError as error:
             raise InvalidState("You already left feedback on this order.") from error
-        audit_record(actor=author, action="feedback.leave", target=row, data={"rating": rating})
+        audit_record(
+            actor=author, action=AuditAction.FEEDBACK_LEAVE, target=row, data={"rating": rating}
+        )
         notices.announce(
             order=order,
             step="feedback",

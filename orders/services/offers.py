@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from auctions.models import Bid
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from core.errors import InvalidState, NotAllowed
 from core.templatetags.money import format_money
 from orders import notices
@@ -98,7 +98,7 @@ def offer_make(*, order: Order, actor) -> SecondChanceOffer:
             raise InvalidState("This lot already has an open offer.") from error
         audit_record(
             actor=actor,
-            action="offer.make",
+            action=AuditAction.OFFER_MAKE,
             target=offer,
             data={"bidder": bidder_id, "price": price, "order": row.pk},
         )
@@ -146,7 +146,9 @@ def offer_accept(*, offer: SecondChanceOffer, actor) -> Order:
         except IntegrityError as error:
             raise InvalidState("This lot already has an order.") from error
         SecondChanceOffer.objects.filter(pk=row.pk).update(order=order)
-        audit_record(actor=actor, action="offer.accept", target=row, data={"order": order.pk})
+        audit_record(
+            actor=actor, action=AuditAction.OFFER_ACCEPT, target=row, data={"order": order.pk}
+        )
         notices.announce(
             order=order,
             step="offer_accepted",
@@ -162,7 +164,7 @@ def offer_decline(*, offer: SecondChanceOffer, actor) -> SecondChanceOffer:
     now = timezone.now()
     with transaction.atomic():
         row = _decide(offer, actor, OS.DECLINED, now)
-        audit_record(actor=actor, action="offer.decline", target=row)
+        audit_record(actor=actor, action=AuditAction.OFFER_DECLINE, target=row)
         notices.announce(
             order=row.source_order,
             step="offer_declined",
@@ -190,7 +192,7 @@ def offers_expire(*, now: datetime | None = None) -> int:
             row = SecondChanceOffer.objects.select_related("auction__seller", "source_order").get(
                 pk=pk
             )
-            audit_record(actor=None, action="offer.expire", target=row)
+            audit_record(actor=None, action=AuditAction.OFFER_EXPIRE, target=row)
             notices.announce(
                 order=row.source_order,
                 step="offer_expired",

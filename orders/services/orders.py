@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from core.errors import BadRequest, InvalidAmount, InvalidState, NotAllowed
 from core.roles import is_moderator
 from core.templatetags.money import format_money
@@ -67,7 +67,7 @@ def order_open(
     )
     audit_record(
         actor=None,
-        action="order.open",
+        action=AuditAction.ORDER_OPEN,
         target=order,
         data={"price": price, "premium": premium, "tax": tax, "origin": origin},
     )
@@ -117,7 +117,7 @@ def order_mark_paid(*, order: Order, actor: User) -> Order:
             raise InvalidState("Only an order awaiting payment can be marked paid.")
         row.status, row.paid_at = S.PAID, timezone.now()
         row.save(update_fields=["status", "paid_at"])
-        audit_record(actor=actor, action="order.paid", target=row)
+        audit_record(actor=actor, action=AuditAction.ORDER_PAID, target=row)
         notices.announce(
             order=row,
             step="paid",
@@ -139,7 +139,9 @@ def order_mark_shipped(*, order: Order, actor: User, tracking_note: str = "") ->
             raise InvalidState("Only a paid order can be marked shipped.")
         row.status, row.shipped_at, row.tracking_note = S.SHIPPED, timezone.now(), note
         row.save(update_fields=["status", "shipped_at", "tracking_note"])
-        audit_record(actor=actor, action="order.shipped", target=row, data={"tracking": note})
+        audit_record(
+            actor=actor, action=AuditAction.ORDER_SHIPPED, target=row, data={"tracking": note}
+        )
         notices.announce(
             order=row,
             step="shipped",
@@ -158,7 +160,7 @@ def order_mark_received(*, order: Order, actor: User) -> Order:
             raise InvalidState("Only a paid or shipped order can be marked received.")
         row.status, row.received_at = S.RECEIVED, timezone.now()
         row.save(update_fields=["status", "received_at"])
-        audit_record(actor=actor, action="order.received", target=row)
+        audit_record(actor=actor, action=AuditAction.ORDER_RECEIVED, target=row)
         notices.announce(
             order=row,
             step="received",
@@ -182,7 +184,7 @@ def order_set_shipping_address(*, order: Order, actor: User, name: str, address:
             raise InvalidState("The address can no longer change: the order has shipped or closed.")
         row.shipping_name, row.shipping_address = name, address
         row.save(update_fields=["shipping_name", "shipping_address"])
-        audit_record(actor=actor, action="order.address", target=row)
+        audit_record(actor=actor, action=AuditAction.ORDER_ADDRESS, target=row)
         notices.announce(
             order=row,
             step="address",
@@ -209,7 +211,7 @@ def order_set_shipping_cost(*, order: Order, actor: User, shipping_cost: int) ->
         row.save(update_fields=["shipping_cost"])
         audit_record(
             actor=actor,
-            action="order.postage",
+            action=AuditAction.ORDER_POSTAGE,
             target=row,
             data={"from": before, "to": shipping_cost},
         )
@@ -246,7 +248,7 @@ def order_report_unpaid(*, order: Order, actor, now: datetime | None = None) -> 
             )
         row.status, row.closed_at = S.CLOSED, now
         row.save(update_fields=["status", "closed_at"])
-        audit_record(actor=actor, action="order.reported_unpaid", target=row)
+        audit_record(actor=actor, action=AuditAction.ORDER_REPORTED_UNPAID, target=row)
         notices.announce(
             order=row,
             step="closed",
@@ -276,7 +278,7 @@ def orders_close_unpaid(*, now: datetime | None = None) -> int:
             if not changed:
                 continue
             row = Order.objects.select_related("auction", "buyer", "seller").get(pk=pk)
-            audit_record(actor=None, action="order.closed_unpaid", target=row)
+            audit_record(actor=None, action=AuditAction.ORDER_CLOSED_UNPAID, target=row)
             notices.announce(
                 order=row,
                 step="closed",

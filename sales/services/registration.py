@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from accounts.models import User
 from auctions.engine.registrations import SaleStanding, standing_write
 from core import inputs
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from core.errors import InvalidState, NotAllowed, NotFound, SellerCannotBid, Unavailable
 from sales.models import Registration, Sale
 
@@ -118,7 +118,7 @@ def registration_decide(
         row.save(update_fields=["status", "limit", "reason", "decided_at"])
         audit_record(
             actor=actor,
-            action="registration.approve" if approve else "registration.decline",
+            action=AuditAction.REGISTRATION_APPROVE if approve else AuditAction.REGISTRATION_DECLINE,
             target=row,
             reason=reason,
             data={"sale": row.sale_id, "bidder": row.bidder_id, "limit": row.limit},

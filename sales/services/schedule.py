@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from auctions.models import Auction, Bid
 from auctions.services.moderation.listings import engine_refresh
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from core.errors import InvalidState
 from sales.models import Sale
 
@@ -71,7 +71,7 @@ def lots_renumber(*, sale: Sale, numbers: dict[int, int], actor: User) -> None:
             sale_schedule(sale=sale)
         audit_record(
             actor=actor,
-            action="sale.renumber",
+            action=AuditAction.SALE_RENUMBER,
             target=sale,
             data={"numbers": {str(k): v for k, v in numbers.items()}},
         )
@@ -91,5 +91,7 @@ def sale_publish(*, sale: Sale, actor: User) -> int:
         count = sale_schedule(sale=sale, status=Auction.Status.SCHEDULED)
         sale.status = Sale.Status.PUBLISHED
         sale.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, action="sale.publish", target=sale, data={"lots": count})
+        audit_record(
+            actor=actor, action=AuditAction.SALE_PUBLISH, target=sale, data={"lots": count}
+        )
     return count

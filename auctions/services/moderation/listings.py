@@ -17,7 +17,7 @@ from auctions.models import Auction, Bid
 from auctions.services.lifecycle import auction_refresh
 from auctions.services.moderation.checks import Actor, acting, locked, require_moderator
 from core import inputs
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from core.errors import GavelError, InvalidState, NotAllowed
 from core.models import AuditLog
 
@@ -95,7 +95,7 @@ def listing_approve(*, auction: Auction, actor: Actor, reason: str = "") -> Auct
         auction.status = Auction.Status.SCHEDULED
         auction.moderation_reason = ""
         auction.save(update_fields=["status", "moderation_reason", "updated_at"])
-        audit_record(actor=actor, action="listing.approve", target=auction, reason=reason)
+        audit_record(actor=actor, action=AuditAction.LISTING_APPROVE, target=auction, reason=reason)
         notifications.queue_listing_approved(auction=auction)
         engine_refresh(auction)
     return auction
@@ -115,7 +115,7 @@ def listing_reject(*, auction: Auction, actor: Actor, reason: str) -> Auction:
         auction.status = Auction.Status.REJECTED
         auction.moderation_reason = reason
         auction.save(update_fields=["status", "moderation_reason", "updated_at"])
-        audit_record(actor=actor, action="listing.reject", target=auction, reason=reason)
+        audit_record(actor=actor, action=AuditAction.LISTING_REJECT, target=auction, reason=reason)
         engine_refresh(auction)
         notifications.queue_listing_rejected(auction=auction, reason=reason)
     return auction
@@ -131,7 +131,7 @@ def listing_resubmit(*, auction: Auction, actor: Actor) -> Auction:
             Auction.Status.PENDING if settings.GAVEL_LISTING_APPROVAL else Auction.Status.SCHEDULED
         )
         auction.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, action="listing.resubmit", target=auction)
+        audit_record(actor=actor, action=AuditAction.LISTING_RESUBMIT, target=auction)
         engine_refresh(auction)
     return auction
 
@@ -189,7 +189,7 @@ def auction_relist(
         copy.save()
         audit_record(
             actor=actor,
-            action="auction.relist",
+            action=AuditAction.AUCTION_RELIST,
             target=auction,
             data={"new_auction_id": copy.pk},
         )
@@ -200,7 +200,9 @@ def _relist_checks(auction: Auction) -> None:
     if auction.status != Auction.Status.ENDED or auction.winner_id is not None:
         raise InvalidState("Only an ended auction that did not sell can be relisted.")
     previous = AuditLog.objects.filter(
-        action="auction.relist", target_type=auction._meta.label_lower, target_id=str(auction.pk)
+        action=AuditAction.AUCTION_RELIST,
+        target_type=auction._meta.label_lower,
+        target_id=str(auction.pk),
     ).first()
     if previous is not None:
         raise InvalidState(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from auctions.models import Auction, Report
 from auctions.services.moderation.checks import Actor, acting, require_moderator
 from core import inputs
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from core.errors import InvalidReason, InvalidState, NotAllowed
 
 
@@ -53,7 +53,7 @@ def report_resolve(*, report: Report, actor: Actor, reason: str = "") -> Report:
         report.save(update_fields=["resolved_at", "resolved_by"])
         audit_record(
             actor=actor,
-            action="report.resolve",
+            action=AuditAction.REPORT_RESOLVE,
             target=report,
             reason=reason,
             data={"auction_id": report.auction_id, "report_reason": report.reason},

@@ -9,7 +9,7 @@ from accounts.models import User
 from auctions import notifications
 from auctions.services.moderation.checks import Actor, require_moderator
 from core import inputs
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from core.errors import InvalidState, NotAllowed
 from core.roles import is_moderator
 
@@ -33,7 +33,7 @@ def user_suspend(*, user: User, actor: Actor, reason: str) -> User:
         user.suspended_reason = reason
         user.suspended_at = timezone.now()
         user.save(update_fields=["is_suspended", "suspended_reason", "suspended_at"])
-        audit_record(actor=actor, action="user.suspend", target=user, reason=reason)
+        audit_record(actor=actor, action=AuditAction.USER_SUSPEND, target=user, reason=reason)
         notifications.queue_user_suspended(user_id=user.pk, reason=reason)
     return user
 
@@ -53,6 +53,6 @@ def user_reinstate(*, user: User, actor: Actor, reason: str) -> User:
         user.suspended_reason = ""
         user.suspended_at = None
         user.save(update_fields=["is_suspended", "suspended_reason", "suspended_at"])
-        audit_record(actor=actor, action="user.reinstate", target=user, reason=reason)
+        audit_record(actor=actor, action=AuditAction.USER_REINSTATE, target=user, reason=reason)
         notifications.queue_user_reinstated(user_id=user.pk)
     return user
