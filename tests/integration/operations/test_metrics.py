@@ -20,7 +20,7 @@ from auctions.services.bidding import BidRequest, bid_place
 from core.errors import BidTooLow
 from core.metrics import WebSocketGauge
 from tests.factories import make_auction, make_user
-from tests.integration.foundation.test_settings import ROOT
+from tests.integration.operations.test_settings import ROOT
 
 pytestmark = pytest.mark.django_db
 

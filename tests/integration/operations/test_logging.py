@@ -15,7 +15,7 @@ from channels.testing import HttpCommunicator
 # handler a test adds to a logger.
 from config.asgi import application
 from config.request_id import RequestIdFilter
-from tests.integration.foundation.test_settings import PRODUCTION_ENV, ROOT, run_django
+from tests.integration.operations.test_settings import PRODUCTION_ENV, ROOT, run_django
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from auctions.services.bidding import BidRequest, bid_place
 from auctions.services.lifecycle import auction_settle
 from tests.factories import make_auction, make_user
 from tests.integration.engine.helpers import shift_time
-from tests.integration.foundation.test_settings import PRODUCTION_ENV, run_django
+from tests.integration.operations.test_settings import PRODUCTION_ENV, run_django
 
 pytestmark = pytest.mark.django_db
 

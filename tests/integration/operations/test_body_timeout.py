@@ -15,7 +15,7 @@ TRICKLING = 100
 
 def start_server(port: int) -> subprocess.Popen:
     command = web_command("127.0.0.1", port, 1)
-    command[command.index("config.asgi:application")] = "tests.integration.production.tiny_app:app"
+    command[command.index("config.asgi:application")] = "tests.integration.operations.tiny_app:app"
     env = {**os.environ, "GAVEL_BODY_TIMEOUT": "1", "GAVEL_BODY_MIN_RATE": "1000000"}
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
