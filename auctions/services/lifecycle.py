@@ -5,8 +5,7 @@ the same transaction where there is one, then announces what the engine recorded
 twice, or after a crash, changes nothing.
 """
 
-from typing import Any
-
+from accounts.models import User
 from auctions import engine
 from auctions.models import Auction, Bid
 from auctions.services.announce import announce
@@ -46,7 +45,7 @@ def auction_settle(*, auction: Auction) -> bool:
 
 
 def auction_cancel(
-    *, auction: Auction, actor: Any, reason: str, only_without_bids: bool = False
+    *, auction: Auction, actor: User | None, reason: str, only_without_bids: bool = False
 ) -> None:
     """Cancel an auction with no winner: `cancelled` event, audit row, bidders emailed.
 
@@ -75,7 +74,7 @@ def auction_cancel(
     announce(auction=auction, recorded=recorded.events)
 
 
-def bid_void(*, bid: Bid, actor: Any, reason: str) -> None:
+def bid_void(*, bid: Bid, actor: User | None, reason: str) -> None:
     """Void a bid: replay the ledger without it into the hot state, `bid_voided` event, audit.
 
     Refused (AUCTION_ENDED / AUCTION_NOT_OPEN) once the auction is settled or cancelled, and

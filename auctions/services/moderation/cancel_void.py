@@ -6,6 +6,7 @@ which recomputes the live state, emits the event, audits and notifies bidders.
 
 from __future__ import annotations
 
+from accounts.models import User
 from auctions.models import Auction, Bid, Report
 from auctions.services.lifecycle import auction_cancel, bid_void
 from auctions.services.moderation.checks import FINAL_STATUSES, Actor, require_moderator
@@ -31,7 +32,7 @@ def _cancel_checks(auction: Auction) -> None:
 
 
 def _engine_cancel(
-    *, auction: Auction, actor: Actor, reason: str, only_without_bids: bool = False
+    *, auction: Auction, actor: User, reason: str, only_without_bids: bool = False
 ) -> Auction:
     try:
         auction_cancel(
@@ -49,7 +50,7 @@ def _engine_cancel(
 
 def auction_cancel_by_staff(*, auction: Auction, actor: Actor, reason: str) -> Auction:
     """A moderator cancels any auction that is not final: live `cancelled` event, no winner."""
-    require_moderator(actor)
+    actor = require_moderator(actor)
     reason = inputs.reason(reason)
     auction.refresh_from_db()
     _cancel_checks(auction)
@@ -68,11 +69,7 @@ def auction_cancel_by_seller(*, auction: Auction, actor: Actor, reason: str) -> 
     The engine's cancel script itself refuses once the live state holds a bid, so a bid racing
     this call is either refused AUCTION_NOT_OPEN (the cancel ran first) or makes it refuse.
     """
-    if not (
-        getattr(actor, "is_authenticated", False)
-        and actor.is_active
-        and actor.pk == auction.seller_id
-    ):
+    if not (isinstance(actor, User) and actor.is_active and actor.pk == auction.seller_id):
         raise NotAllowed("Only the seller can cancel their own auction.")
     reason = inputs.reason(reason)
     auction.refresh_from_db()
@@ -85,7 +82,7 @@ def auction_cancel_by_seller(*, auction: Auction, actor: Actor, reason: str) -> 
 
 def bid_void_by_staff(*, bid: Bid, actor: Actor, reason: str) -> Bid:
     """A moderator voids a bid; the engine replays the ledger without it and tells everyone."""
-    require_moderator(actor)
+    actor = require_moderator(actor)
     reason = inputs.reason(reason)
     bid.refresh_from_db()
     if bid.voided:

@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.models import User
 from auctions.models import Auction
 from core.errors import NotAllowed
 from core.roles import is_moderator
 
-# Who acts: `request.user` (a User, or AnonymousUser that `acting` refuses), or None for the
-# system where an action allows it.
-Actor = Any
+# Who acts: `request.user` (a User, or AnonymousUser that `acting` refuses).
+Actor = User | AnonymousUser
 
 # Statuses after which an auction's result (or its cancellation) is final.
 FINAL_STATUSES = (Auction.Status.ENDED, Auction.Status.CANCELLED)
 
 
-def acting(user: Any) -> bool:
+def acting(user: Actor | None) -> TypeGuard[User]:
     """An authenticated, active, unsuspended user: one who may act at all."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and not getattr(user, "is_suspended", False)
-    )
+    return isinstance(user, User) and user.is_active and not user.is_suspended
 
 
-def require_moderator(actor: Any) -> None:
-    """Refuse NOT_ALLOWED unless `actor` is an acting moderator."""
+def require_moderator(actor: Actor | None) -> User:
+    """`actor` when they are an acting moderator; NOT_ALLOWED otherwise."""
     if not (acting(actor) and is_moderator(actor)):
         raise NotAllowed("Only a moderator can do this.")
+    return actor
 
 
 def locked(auction: Auction) -> Auction:

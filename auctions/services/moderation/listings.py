@@ -12,6 +12,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from accounts.models import User
 from auctions import engine, notifications
 from auctions.models import Auction, Bid
 from auctions.services.lifecycle import auction_refresh
@@ -81,7 +82,7 @@ def _params_guard(auction: Auction) -> list[str]:
 
 def listing_approve(*, auction: Auction, actor: Actor, reason: str = "") -> Auction:
     """Publish a pending listing (status → scheduled); the seller is told by email."""
-    require_moderator(actor)
+    actor = require_moderator(actor)
     reason = inputs.reason(reason, required=False)
     with transaction.atomic():
         auction = locked(auction)
@@ -103,7 +104,7 @@ def listing_approve(*, auction: Auction, actor: Actor, reason: str = "") -> Auct
 
 def listing_reject(*, auction: Auction, actor: Actor, reason: str) -> Auction:
     """Reject a pending listing with a reason the seller sees in the admin and by email."""
-    require_moderator(actor)
+    actor = require_moderator(actor)
     reason = inputs.reason(reason)
     with transaction.atomic():
         auction = locked(auction)
@@ -121,7 +122,7 @@ def listing_reject(*, auction: Auction, actor: Actor, reason: str) -> Auction:
     return auction
 
 
-def listing_resubmit(*, auction: Auction, actor: Actor) -> Auction:
+def listing_resubmit(*, auction: Auction, actor: User) -> Auction:
     """A seller's edit of a rejected listing sends it back to the queue (status → pending)."""
     with transaction.atomic():
         auction = locked(auction)

@@ -42,7 +42,7 @@ def auction_report(*, auction: Auction, reporter: Actor, reason: str, details: s
 
 def report_resolve(*, report: Report, actor: Actor, reason: str = "") -> Report:
     """A moderator closes a report (after acting on the auction, or finding nothing wrong)."""
-    require_moderator(actor)
+    actor = require_moderator(actor)
     reason = inputs.reason(reason, required=False)
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)

@@ -16,7 +16,7 @@ from core.roles import is_moderator
 
 def user_suspend(*, user: User, actor: Actor, reason: str) -> User:
     """Suspend a user: they can no longer bid or list; their standing bids stay unless voided."""
-    require_moderator(actor)
+    actor = require_moderator(actor)
     reason = inputs.reason(reason)
     if user.pk == actor.pk:
         raise NotAllowed("You cannot suspend yourself.")
@@ -40,7 +40,7 @@ def user_suspend(*, user: User, actor: Actor, reason: str) -> User:
 
 def user_reinstate(*, user: User, actor: Actor, reason: str) -> User:
     """Lift a suspension, with a reason for the record."""
-    require_moderator(actor)
+    actor = require_moderator(actor)
     reason = inputs.reason(reason)
     if user.pk == actor.pk:
         raise NotAllowed("You cannot reinstate yourself.")
