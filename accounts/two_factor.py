@@ -25,9 +25,9 @@ from django_otp.forms import OTPTokenForm
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.second_factor import owes_second_factor
 from core.audit import AuditAction, audit_record
 from core.errors import NotAllowed
+from core.second_factor import owes_second_factor
 
 # Paths a staff member who owes the code may open: the code page itself, and the ways out.
 _OPEN = (
@@ -44,7 +44,7 @@ BACKUP_CODES = 10
 
 
 class StaffTwoFactorMiddleware:
-    """A staff session that owes its second factor (`accounts.second_factor`) reaches nothing
+    """A staff session that owes its second factor (`core.second_factor`) reaches nothing
     but the code page: every page redirects there, the API answers 403 NOT_ALLOWED. (The
     sockets refuse such a session in `core.sockets`.) Staff powers are then nowhere to be
     had, whichever page or view would grant them."""

@@ -164,7 +164,7 @@ class LeanBidRoute:
             return None
         if standing.second_factor:
             # A staff session signed in by password only holds no powers anywhere, this route
-            # included, until its code was entered (accounts/second_factor.py).
+            # included, until its code was entered (core/second_factor.py).
             device = await session.aget(DEVICE_ID_SESSION_KEY)
             if not device or not await engine.offload(user_id, _device_confirmed, user_id, device):
                 raise NotAllowed("Enter your two-factor code first.")

@@ -11,7 +11,7 @@ but not yet handled. Here the release runs in a `finally` around the whole consu
 Every socket also reads its client's frames here, one way (`receive`): strict JSON through
 `core.json_input`; a binary, malformed or too deeply nested frame gets an error reply and
 the socket lives on. And none opens for a staff session that owes its second factor
-(`accounts.second_factor`).
+(`core.second_factor`).
 """
 
 import asyncio
@@ -21,9 +21,9 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from redis.exceptions import RedisError
 
-from accounts.second_factor import scope_owes_second_factor
 from core import json_input
 from core.errors import BadRequest
+from core.second_factor import scope_owes_second_factor
 
 logger = logging.getLogger(__name__)
 
