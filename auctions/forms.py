@@ -75,7 +75,7 @@ class BidForm(forms.Form):
         """The bid to place now, checked against the live minimum (call after `is_valid()`).
 
         A bidder who does not lead and sends a maximum alone bids `min_bid` with that maximum
-        (eBay's behaviour, DESIGN §4); the leader's maximum alone only raises their maximum.
+        (eBay's behaviour, docs/design.md §4); the leader's maximum alone only raises their maximum.
         Raises `BidTooLow` (with the minimum) for a non-leader's amount, or maximum alone, under
         `min_bid`, so the review step refuses what the engine would refuse after it.
         """
