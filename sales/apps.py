@@ -6,8 +6,8 @@ class SalesConfig(AppConfig):
     verbose_name = "Catalog sales"
 
     def ready(self) -> None:
-        from auctions.engine import registrations
+        from auctions import engine
         from sales.services.registration import standings_of
 
         # The engine rebuilds a sale's registrations from these rows (it imports no app).
-        registrations.source_register(standings_of)
+        engine.registrations_source_register(standings_of)

@@ -1,4 +1,4 @@
-"""Catalog sales (DESIGN §3 "Sales"): a house's sale of numbered lots, its buyer's premium
+"""Catalog sales (docs/design.md §3 "Sales"): a house's sale of numbered lots, its buyer's premium
 schedule, tax, and the bidders registered for it.
 
 A lot is an `auctions.Auction` with `sale` and `lot_number` set; an auction without a sale is a

@@ -90,6 +90,8 @@ __all__ = [
 # --- Redis for the plumbing around the bids: health, metrics, presence, the chart's clock ---
 from auctions.engine.clock import to_ms  # noqa: E402
 from auctions.engine.health import heartbeat_read, heartbeat_write, redis_ping  # noqa: E402
+from auctions.engine.registrations import SaleStanding, standing_write  # noqa: E402
+from auctions.engine.registrations import source_register as registrations_source_register  # noqa: E402
 from auctions.engine.shapes import (  # noqa: E402
     PublicEvent,
     answered_by_leader,
@@ -102,12 +104,15 @@ from auctions.engine.viewers import viewers_update  # noqa: E402
 
 __all__ += [
     "PublicEvent",
+    "SaleStanding",
     "answered_by_leader",
     "heartbeat_read",
     "heartbeat_write",
     "outbid_event",
     "public_event",
     "redis_ping",
+    "registrations_source_register",
+    "standing_write",
     "to_ms",
     "viewers_event",
     "viewers_update",

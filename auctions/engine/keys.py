@@ -3,7 +3,7 @@ docs/architecture.md).
 
 Every key of one auction shares a hash tag so the bid script touches a single slot and runs
 unchanged on Redis Cluster: `{<id>}` for an auction on its own, the sale's `{sale:<id>}` for a
-lot of a catalog sale (DESIGN §2), so a check across a sale's lots (registration, credit limit)
+lot of a catalog sale (docs/design.md §2), so a check across a sale's lots (registration, credit limit)
 is one script in one slot. Key builders take the auction itself (anything with `pk` and
 `sale_id`), never a bare id, so no caller can build a lot's keys under the wrong tag. User-scoped
 keys carry their own tag (`{user:<id>}`) and are never touched by an auction's script.

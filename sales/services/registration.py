@@ -1,4 +1,4 @@
-"""Registering for a sale and the house's decisions on it (DESIGN §3 "Sales").
+"""Registering for a sale and the house's decisions on it (docs/design.md §3 "Sales").
 
 A bidder registers by accepting the sale's terms and gets a paddle number unique in the sale.
 The sale's approval mode decides the rest: automatic (approved), automatic with the sale's
@@ -17,7 +17,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from accounts.models import User
-from auctions.engine.registrations import SaleStanding, standing_write
+from auctions.engine import SaleStanding, standing_write
 from core import inputs
 from core.audit import AuditAction, audit_record
 from core.errors import InvalidState, NotAllowed, NotFound, SellerCannotBid, Unavailable
@@ -118,7 +118,9 @@ def registration_decide(
         row.save(update_fields=["status", "limit", "reason", "decided_at"])
         audit_record(
             actor=actor,
-            action=AuditAction.REGISTRATION_APPROVE if approve else AuditAction.REGISTRATION_DECLINE,
+            action=AuditAction.REGISTRATION_APPROVE
+            if approve
+            else AuditAction.REGISTRATION_DECLINE,
             target=row,
             reason=reason,
             data={"sale": row.sale_id, "bidder": row.bidder_id, "limit": row.limit},

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("auctions", "0006_auction_photos"),
+        ("auctions", "0007_auction_sale_lot"),
         ("core", "0001_initial"),
     ]
 
