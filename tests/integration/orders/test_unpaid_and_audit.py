@@ -57,6 +57,6 @@ def test_the_audit_log_names_its_targets_and_records_a_new_listing(client):
     auction = Auction.objects.get(title="Brand new lot")
     entry = AuditLog.objects.get(action="listing.create")
     assert (entry.actor, entry.target_id) == (seller, str(auction.pk))
-    page = client_for(make_moderator()).get("/admin/auctions/auditlog/").text
+    page = client_for(make_moderator()).get("/admin/core/auditlog/").text
     assert f"Brand new lot (auction {auction.pk})" in page
     assert f'href="/admin/auctions/auction/{auction.pk}/change/"' in page
