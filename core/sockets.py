@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 
 from core import json_input
 from core.errors import BadRequest
+from core.outage import is_outage
 from core.second_factor import scope_owes_second_factor
 
 logger = logging.getLogger(__name__)
@@ -48,26 +49,46 @@ class ReleasingJsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
             await asyncio.shield(self._release_all())
 
     async def websocket_receive(self, message):
-        """A frame whose handling raises is a bug, not an outage (outages are coded replies):
-        logged with the traceback and the connection's request id, told to the client in an
-        error frame, and the socket closed with 1011, instead of dying without a close frame."""
+        """A frame whose handling raises a bug (not a coded refusal, not an outage) gets the
+        socket's 500: see `_bug`."""
         try:
             await super().websocket_receive(message)
         except StopConsumer:
             raise
-        except Exception:  # noqa: BLE001  # the socket's 500: logged, answered, closed
-            logger.exception(
-                "socket %s: handling a frame failed", getattr(self, "channel_name", "-")
-            )
-            await self.send_json({"type": "error", "error": SERVER_ERROR})
-            await self.close(code=CLOSE_SERVER_ERROR)
-            raise StopConsumer() from None
+        except Exception as error:  # noqa: BLE001  # the socket's 500: logged, answered, closed
+            await self._bug(error, "handling a frame")
+
+    async def _bug(self, error: Exception, during: str) -> None:
+        """The socket's 500: logged with the traceback and the connection's request id, told to
+        the client in an error frame, the socket closed with 1011, instead of dying without a
+        close frame. An outage goes on to `WebSocketOutageGuard` (1013, try again later)."""
+        if is_outage(error):
+            raise error
+        logger.error(
+            "socket %s: %s failed", getattr(self, "channel_name", "-"), during, exc_info=error
+        )
+        if not self._accepted:
+            await self.accept()
+        await self.send_json({"type": "error", "error": SERVER_ERROR})
+        await self.close(code=CLOSE_SERVER_ERROR)
+        raise StopConsumer() from None
+
+    _accepted = False
+
+    async def accept(self, subprotocol=None, headers=None):
+        self._accepted = True
+        await super().accept(subprotocol=subprotocol, headers=headers)
 
     async def websocket_connect(self, message):
         if await scope_owes_second_factor(self.scope):
             await self.close(code=CLOSE_SECOND_FACTOR)
             return
-        await super().websocket_connect(message)
+        try:
+            await super().websocket_connect(message)
+        except StopConsumer:
+            raise
+        except Exception as error:  # noqa: BLE001  # the socket's 500, as for a frame
+            await self._bug(error, "connecting")
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         """A client frame, parsed strictly, to `receive_json`; anything else (binary, not JSON,

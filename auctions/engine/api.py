@@ -14,7 +14,7 @@ from redis.cluster import RedisCluster
 from redis.exceptions import RedisError
 
 from auctions.engine import hot_state, keys
-from auctions.engine.connection import get_redis
+from auctions.engine.connection import REDIS_OUTAGES, get_redis
 from auctions.engine.shapes import PublicEvent, public_event
 from auctions.engine.state import FIELDS, AuctionState, from_fields
 from auctions.engine.stream import stream_records
@@ -53,7 +53,7 @@ def auction_states_get(*, auctions: Iterable[Auction]) -> dict[int, AuctionState
             for auction in missing:
                 hot_state.load(auction)
             values, now = _read(auctions)
-    except (RedisError, DatabaseError) as error:
+    except REDIS_OUTAGES + (DatabaseError,) as error:
         log.warning("reading auction states failed: %s", error)
         raise Unavailable() from error
     return {

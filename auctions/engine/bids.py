@@ -16,12 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError
 from django.urls import reverse
-from redis.exceptions import RedisError
 
 from auctions.engine import hot_state, keys, ledger, offload, scripts
 from auctions.engine.api import auction_state_get
 from auctions.engine.clock import from_ms, to_ms
-from auctions.engine.connection import get_aredis, get_redis
+from auctions.engine.connection import REDIS_OUTAGES, get_aredis, get_redis
 from auctions.engine.records import BidPlaced, Event, Extended, expect, unpack
 from auctions.engine.state import AuctionState
 from auctions.engine.stream import stream_records
@@ -63,7 +62,7 @@ def count_attempt(user_id: int) -> None:
         pipe.incr(key)
         pipe.expire(key, window, nx=True)
         count, _ = pipe.execute()
-    except RedisError as error:
+    except REDIS_OUTAGES as error:
         raise Unavailable() from error
     if int(count) > limit:
         raise RateLimited()
@@ -79,7 +78,7 @@ async def acount_attempt(user_id: int) -> dict[str, str]:
         pipe.expire(keys.rate_limit_key(user_id), window, nx=True)
         pipe.hgetall(keys.standing_key(user_id))
         count, _, standing = await pipe.execute()
-    except RedisError as error:
+    except REDIS_OUTAGES as error:
         raise Unavailable() from error
     if int(count) > limit:
         raise RateLimited()
@@ -90,7 +89,7 @@ def request_answered(*, auction: Auction, bidder_id: int, request_id: str) -> bo
     """Whether Redis holds a first answer to this request (a retry then gets that answer)."""
     try:
         return bool(get_redis().exists(keys.request_key(auction, bidder_id, request_id)))
-    except RedisError as error:
+    except REDIS_OUTAGES as error:
         raise Unavailable() from error
 
 
@@ -99,7 +98,7 @@ async def arequest_answered(*, auction: Auction, bidder_id: int, request_id: str
     try:
         key = keys.request_key(auction, bidder_id, request_id)
         return bool(await get_aredis().exists(key))
-    except RedisError as error:
+    except REDIS_OUTAGES as error:
         raise Unavailable() from error
 
 
@@ -237,7 +236,7 @@ def _drop_hot_state(auction: Auction, bid: BidPlaced) -> None:
     request = keys.request_key(auction, bid.bidder_id, bid.request_id)
     try:
         get_redis().delete(*keys.auction_keys(auction), request)
-    except RedisError as error:
+    except REDIS_OUTAGES as error:
         log.warning("dropping the hot state of auction %s failed: %s", auction.pk, error)
 
 
@@ -297,7 +296,7 @@ def place(
         if reply[0] == b"DUP":
             return _repeated(auction, reply, repaired)
         bid, ext = _accepted(auction, reply)
-    except RedisError as error:
+    except REDIS_OUTAGES as error:
         log.warning("bid on auction %s: Redis failed: %s", auction.pk, error)
         raise Unavailable() from error
     except DatabaseError as error:
@@ -341,7 +340,7 @@ async def aplace(
                 request_id=request_id,
             )
         bid, ext = _accepted(auction, reply)
-    except RedisError as error:
+    except REDIS_OUTAGES as error:
         log.warning("bid on auction %s: Redis failed: %s", auction.pk, error)
         raise Unavailable() from error
     entries: list[Event] = [bid, ext] if ext else [bid]

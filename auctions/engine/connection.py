@@ -20,6 +20,17 @@ from redis.cluster import RedisCluster
 # Past this a command is abandoned and the caller answers UNAVAILABLE (an outage, not a hang).
 SOCKET_TIMEOUT = 5
 
+# The Redis errors that mean Redis did not answer (an outage: UNAVAILABLE, retry-safe). Any other
+# (a script error, a reply of the wrong type: a bug or a corrupted hot state) is raised as it is
+# and answered as a bug, a 500, never disguised as an outage.
+REDIS_OUTAGES: tuple[type[Exception], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    redis.exceptions.ClusterDownError,
+    redis.exceptions.TryAgainError,
+    redis.exceptions.ReadOnlyError,
+)
+
 
 @functools.cache
 def _embedded_server() -> fakeredis.FakeServer:

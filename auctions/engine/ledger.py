@@ -24,10 +24,10 @@ import os
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from auctions.engine import hooks
 from auctions.engine.clock import from_ms
+from auctions.engine.connection import REDIS_OUTAGES
 from auctions.engine.records import BidPlaced, BidVoided, Cancelled, Ended, Event
 from auctions.engine.shapes import public_event
 from auctions.engine.stream import stream_records
@@ -126,7 +126,7 @@ def _missing_before(auction: Auction, first_seq: int) -> list[Event]:
         return []
     try:
         missing = [e for e in stream_records(auction, last) if e.seq < first_seq]
-    except RedisError as error:
+    except REDIS_OUTAGES as error:
         log.warning(
             "auction %s: reading the stream to fill the ledger failed: %s", auction.pk, error
         )

@@ -9,10 +9,8 @@ bid after a suspension reads the suspension.
 
 from collections.abc import Mapping
 
-from redis.exceptions import RedisError
-
 from auctions.engine import keys, scripts
-from auctions.engine.connection import get_aredis, get_redis
+from auctions.engine.connection import REDIS_OUTAGES, get_aredis, get_redis
 from core.errors import Unavailable
 
 
@@ -24,7 +22,7 @@ async def aread(user_id: int) -> dict[str, str]:
     """The stored standing's fields (empty when none is stored)."""
     try:
         stored = await get_aredis().hgetall(keys.standing_key(user_id))
-    except RedisError as error:
+    except REDIS_OUTAGES as error:
         raise Unavailable() from error
     return {_text(name): _text(value) for name, value in stored.items()}
 
@@ -33,7 +31,7 @@ async def ageneration(user_id: int) -> str:
     """The user's change counter ("" before the first change), read before a database read."""
     try:
         value = await get_aredis().get(keys.standing_generation_key(user_id))
-    except RedisError as error:
+    except REDIS_OUTAGES as error:
         raise Unavailable() from error
     return "" if value is None else _text(value)
 
@@ -48,7 +46,7 @@ async def astore(
     key_names = [keys.standing_key(user_id), keys.standing_generation_key(user_id)]
     try:
         return bool(await scripts.arun("store_standing", key_names, args))
-    except RedisError as error:
+    except REDIS_OUTAGES as error:
         raise Unavailable() from error
 
 

@@ -233,3 +233,32 @@ def test_a_bug_in_a_django_json_view_is_a_json_500(fake_engine_redis, auction, a
     response = client.post(f"/api/auctions/{auction.pk}/buy", "{}", content_type="application/json")
     assert response.status_code == 500
     assert response.json()["error"] == "SERVER_ERROR"
+
+
+def test_a_corrupted_hot_state_is_a_bug_500_everywhere_never_503(real_engine_redis, auction, alice):
+    """A field of the hot state that is not a number (`HSET auction:{id} pr x1`) makes the
+    script fail: a bug, not Redis being away. The API answers 500 (not 503 "retry"), the
+    socket an error frame and close 1011 (issue 19, item 7)."""
+    from asgiref.sync import async_to_sync
+
+    from auctions.engine import hot_state
+    from tests.integration.web.test_consumer import open_socket
+
+    client = logged_in(alice)
+    assert AsgiClient(client).post(bids_path(auction), BODY).status_code == 201
+    hot_state.corrupt_price(auction, "x1")
+    refused = AsgiClient(client).post(bids_path(auction), {**BODY, "request_id": "after"})
+    assert refused.status_code == 500, refused.content
+    assert refused.json()["error"] == "SERVER_ERROR"
+
+    async def socket_bid():
+        socket = await open_socket(auction, alice)
+        frames = []
+        await socket.send_json_to({"type": "bid", "amount": "20.00", "request_id": "ws-x"})
+        while (frame := await socket.receive_output(timeout=5))["type"] != "websocket.close":
+            frames.append(json.loads(frame.get("text") or "{}"))
+        return frames, frame["code"]
+
+    frames, code = async_to_sync(socket_bid)()
+    assert {"type": "error", "error": "SERVER_ERROR"} in frames
+    assert code == 1011
