@@ -18,6 +18,7 @@ from prometheus_client.registry import Collector
 
 from auctions.engine import heartbeat_read
 from core.metrics import forget_dead_processes
+from core.outage import OUTAGE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def _scraped_samples() -> bytes:
         registry.register(collector)
         try:
             body += generate_latest(registry)
-        except Exception:  # Redis or the database down: the rest of the page still answers
+        except OUTAGE_ERRORS:  # Redis or the database down: the rest of the page still answers
             log.warning("metrics: %s failed", type(collector).__name__, exc_info=True)
     return body
 
